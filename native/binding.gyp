@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "stackless",
+      "sources": [
+        "src/addon.cc",
+        "src/context.cc",
+        "src/coroutines.cc",
+        "src/stack_pool.cc",
+        "src/thread_identity.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-Wall", "-Wextra", "-Werror"],
+      "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "conditions": [
+        ["target_arch == 'x64'", { "sources": ["src/asm/switch_x86_64_sysv.S"] }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,37 @@
+/**
+ * The native core of stackless: it only moves control between machine stacks.
+ * Everything a user sees (values, exceptions, parents) is built on it by
+ * `@stackless/greenlet`. Not meant to be used directly.
+ */
+export interface NativeCore {
+  /**
+   * `entry(id)` runs each new coroutine on its own stack and returns the id to
+   * switch to when it ends; it must not throw. `poll()` is an empty function
+   * called before each switch so V8 services pending interrupts.
+   */
+  setCallbacks(entry: (id: number) => number, poll: () => void): void;
+  /** Reserves a stack for a new coroutine; it starts at the first `switchTo`. */
+  create(): number;
+  /** Suspends the running coroutine and resumes (or starts) `id`. */
+  switchTo(id: number): void;
+  /** The running coroutine (0 is the thread's own stack). */
+  current(): number;
+  isLive(id: number): boolean;
+  stats(): CoreStats;
+  /** Usable stack size, in bytes, for coroutines created from now on. */
+  setStackSize(bytes: number): void;
+  setMaxPooledStacks(count: number): void;
+  /** Where V8's thread-identity words were found (for diagnostics and tests). */
+  identityLayout(): Record<string, { offset: number; width: number }>;
+  /** V8's thread id of the running coroutine. */
+  v8ThreadId(): number;
+}
+
+export interface CoreStats {
+  live: number;
+  pooledStacks: number;
+  mappedStacks: number;
+  stackSize: number;
+}
+
+export declare const core: NativeCore;

@@ -1,0 +1,139 @@
+// The JavaScript surface of the native core: a handful of functions over
+// Coroutines, one instance per Node.js thread (main or worker).
+#include <napi.h>
+
+#include <memory>
+
+#include "coroutines.h"
+
+namespace stackless {
+namespace {
+
+bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
+                 uint32_t* out) {
+  Napi::Value value = info[index];
+  if (!value.IsNumber()) {
+    std::string message(what);
+    message.append(" must be a number");
+    Napi::TypeError::New(info.Env(), message)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= 0 && number <= 4294967295.0) || number != static_cast<uint32_t>(number)) {
+    std::string message(what);
+    message.append(" must be an unsigned 32-bit integer");
+    Napi::RangeError::New(info.Env(), message)
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = static_cast<uint32_t>(number);
+  return true;
+}
+
+class Binding : public Napi::Addon<Binding> {
+ public:
+  Binding(Napi::Env env, Napi::Object exports) {
+    coroutines_.reset(Coroutines::Create(env));
+    if (!coroutines_) return;  // a JavaScript error explains why
+    DefineAddon(exports, {
+        InstanceMethod("setCallbacks", &Binding::SetCallbacks),
+        InstanceMethod("create", &Binding::Create),
+        InstanceMethod("switchTo", &Binding::SwitchTo),
+        InstanceMethod("current", &Binding::Current),
+        InstanceMethod("isLive", &Binding::IsLive),
+        InstanceMethod("stats", &Binding::Stats),
+        InstanceMethod("setStackSize", &Binding::SetStackSize),
+        InstanceMethod("setMaxPooledStacks", &Binding::SetMaxPooledStacks),
+        InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
+        InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
+    });
+  }
+
+ private:
+  Napi::Value SetCallbacks(const Napi::CallbackInfo& info) {
+    if (!info[0].IsFunction() || !info[1].IsFunction()) {
+      Napi::TypeError::New(info.Env(), "setCallbacks(entry, poll) takes two functions")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->SetCallbacks(info[0].As<Napi::Function>(), info[1].As<Napi::Function>());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Create(const Napi::CallbackInfo& info) {
+    uint32_t id = coroutines_->CreateCoroutine();
+    if (id == 0) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), id);
+  }
+
+  Napi::Value SwitchTo(const Napi::CallbackInfo& info) {
+    uint32_t id;
+    if (!RequireUint(info, 0, "coroutine id", &id)) return info.Env().Undefined();
+    if (!coroutines_->IsLive(id)) {
+      Napi::Error::New(info.Env(), "stackless: no live coroutine " + std::to_string(id))
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->SwitchTo(id);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Current(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), coroutines_->current_id());
+  }
+
+  Napi::Value IsLive(const Napi::CallbackInfo& info) {
+    uint32_t id;
+    if (!RequireUint(info, 0, "coroutine id", &id)) return info.Env().Undefined();
+    return Napi::Boolean::New(info.Env(), coroutines_->IsLive(id));
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Object stats = Napi::Object::New(info.Env());
+    StackPool& pool = coroutines_->pool();
+    stats.Set("live", static_cast<double>(coroutines_->live_count()));
+    stats.Set("pooledStacks", static_cast<double>(pool.pooled()));
+    stats.Set("mappedStacks", static_cast<double>(pool.mapped()));
+    stats.Set("stackSize", static_cast<double>(pool.stack_size()));
+    return stats;
+  }
+
+  Napi::Value SetStackSize(const Napi::CallbackInfo& info) {
+    uint32_t bytes;
+    if (!RequireUint(info, 0, "stack size", &bytes)) return info.Env().Undefined();
+    coroutines_->pool().SetStackSize(bytes);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetMaxPooledStacks(const Napi::CallbackInfo& info) {
+    uint32_t count;
+    if (!RequireUint(info, 0, "pooled stack count", &count)) return info.Env().Undefined();
+    coroutines_->pool().SetMaxPooled(count);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value IdentityLayoutInfo(const Napi::CallbackInfo& info) {
+    Napi::Object layout = Napi::Object::New(info.Env());
+    for (int slot = 0; slot < kIdentitySlotCount; ++slot) {
+      Napi::Object entry = Napi::Object::New(info.Env());
+      entry.Set("offset", static_cast<double>(coroutines_->layout().offset[slot]));
+      entry.Set("width", static_cast<double>(coroutines_->layout().width[slot]));
+      layout.Set(IdentitySlotName(slot), entry);
+    }
+    return layout;
+  }
+
+  Napi::Value V8ThreadId(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(),
+                             static_cast<double>(coroutines_->identity().Read(kThreadId)));
+  }
+
+  std::unique_ptr<Coroutines> coroutines_;
+};
+
+}  // namespace
+}  // namespace stackless
+
+using stackless::Binding;
+NODE_API_ADDON(Binding)

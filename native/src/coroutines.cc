@@ -1,0 +1,202 @@
+#include "coroutines.h"
+
+#include "context.h"
+
+namespace stackless {
+
+namespace {
+
+// Room left between V8's JS stack limit and the guard page, for the C++ that
+// V8 and Node run below the limit (runtime calls, the RangeError itself).
+constexpr size_t kStackLimitSlack = 64 * 1024;
+
+}  // namespace
+
+Coroutines* Coroutines::Create(Napi::Env env) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (isolate == nullptr || !v8::Locker::IsLocked(isolate)) {
+    Napi::Error::New(env, "stackless: this thread does not hold V8's isolate lock "
+                          "(v8::Locker); this Node.js build is not supported")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  IdentityLayout layout;
+  std::string error;
+  char* tls_block = nullptr;
+  size_t tls_size = 0;
+  if (!DiscoverIdentityLayout(isolate, &layout, &error) ||
+      !FindV8TlsBlock(&tls_block, &tls_size, &error)) {
+    Napi::Error::New(env, "stackless: unsupported Node.js build: " + error)
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return new Coroutines(env, isolate, layout, tls_block);
+}
+
+Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
+                       const IdentityLayout& layout, char* tls_block)
+    : env_(env),
+      isolate_(isolate),
+      layout_(layout),
+      identity_(layout, tls_block) {
+  main_.id = 0;
+  main_.started = true;
+  table_.push_back(&main_);
+}
+
+Coroutines::~Coroutines() {
+  // Suspended coroutines cannot be resumed once their thread is gone; their
+  // stacks go back to the system with the pool.
+  for (size_t id = 1; id < table_.size(); ++id) delete table_[id];
+}
+
+void Coroutines::SetCallbacks(Napi::Function entry, Napi::Function poll) {
+  entry_ = Napi::Persistent(entry);
+  poll_ = Napi::Persistent(poll);
+}
+
+Coroutine* Coroutines::Lookup(uint32_t id) const {
+  return id < table_.size() ? table_[id] : nullptr;
+}
+
+bool Coroutines::IsLive(uint32_t id) const { return Lookup(id) != nullptr; }
+
+uint32_t Coroutines::CreateCoroutine() {
+  StackSlot slot = pool_.Acquire();
+  if (!slot.stack.valid()) {
+    Napi::Error::New(env_, "stackless: cannot map a stack for a new coroutine "
+                           "(mmap failed; too many live coroutines for vm.max_map_count?)")
+        .ThrowAsJavaScriptException();
+    return 0;
+  }
+  auto* coroutine = new Coroutine();
+  coroutine->owner = this;
+  coroutine->slot = slot;
+  if (free_ids_.empty()) {
+    coroutine->id = static_cast<uint32_t>(table_.size());
+    table_.push_back(coroutine);
+  } else {
+    coroutine->id = free_ids_.back();
+    free_ids_.pop_back();
+    table_[coroutine->id] = coroutine;
+  }
+  ++live_;
+  return coroutine->id;
+}
+
+void Coroutines::SwitchTo(uint32_t id) {
+  Coroutine* target = Lookup(id);
+  Coroutine* from = current_;
+  if (target == nullptr || target == from) return;
+  // Interrupts requested of the running V8 thread are archived with it: let V8
+  // service them here rather than strand them on a suspended stack.
+  poll_.Value().Call({});
+  if (env_.IsExceptionPending()) return;
+  {
+    v8::Unlocker unlocker(isolate_);
+    identity_.Save(&from->slot.identity);
+    Transfer(from, target);
+  }
+  AfterResume();
+}
+
+void Coroutines::PrepareIfFresh(Coroutine* coroutine) {
+  if (coroutine->started) return;
+  coroutine->started = true;
+  if (!coroutine->slot.has_identity) {
+    // A V8 thread that has never run: no isolate, no id yet (the Locker
+    // assigns one), and its own stack as the conservative-scan bound.
+    coroutine->slot.identity = Identity{};
+    coroutine->slot.identity.word[kThreadStackStart] =
+        reinterpret_cast<uint64_t>(coroutine->slot.stack.top());
+  }
+  coroutine->saved_sp =
+      PrepareContext(coroutine->slot.stack.top(), &Coroutines::Main, coroutine);
+}
+
+void Coroutines::Transfer(Coroutine* from, Coroutine* to) {
+  PrepareIfFresh(to);
+  identity_.Load(to->slot.identity);
+  current_ = to;
+  stackless_swap_context(&from->saved_sp, to->saved_sp);
+  ReleaseRetiredStack();
+}
+
+void Coroutines::ReleaseRetiredStack() {
+  if (!retired_.stack.valid()) return;
+  pool_.Release(retired_);
+  retired_ = StackSlot{};
+}
+
+void Coroutines::AfterResume() {
+  if (pending_termination_) {
+    pending_termination_ = false;
+    isolate_->TerminateExecution();
+  }
+  if (!pending_exception_.IsEmpty()) {
+    Napi::Value error = pending_exception_.Value();
+    pending_exception_.Reset();
+    Napi::Error(env_, error).ThrowAsJavaScriptException();
+  }
+}
+
+void Coroutines::Main(void* self_as_void) {
+  auto* self = static_cast<Coroutine*>(self_as_void);
+  Coroutines* coroutines = self->owner;
+  coroutines->ReleaseRetiredStack();
+  uint32_t next = coroutines->Run(self);
+  coroutines->Finish(self, next);
+}
+
+uint32_t Coroutines::Run(Coroutine* self) {
+  uint32_t next = 0;
+  v8::Locker locker(isolate_);
+  if (!self->slot.has_identity) {
+    // Let V8 fill in this thread's identity, keep it, and leave the isolate's
+    // entry stack as it was: entering is per coroutine, not nested.
+    isolate_->Enter();
+    identity_.Save(&self->slot.identity);
+    isolate_->Exit();
+    identity_.Load(self->slot.identity);
+    self->slot.has_identity = true;
+  }
+  isolate_->SetStackLimit(
+      reinterpret_cast<uintptr_t>(self->slot.stack.lowest_usable()) + kStackLimitSlack);
+  {
+    // A V8 scope, not a Napi::HandleScope: N-API counts open scopes per env and
+    // checks the count is unchanged when each callback returns, which a scope
+    // left open on a suspended stack would break.
+    v8::HandleScope scope(isolate_);
+    Napi::Value result = entry_.Value().Call({Napi::Number::New(env_, self->id)});
+    if (isolate_->IsExecutionTerminating()) {
+      isolate_->CancelTerminateExecution();
+      pending_termination_ = true;
+    } else if (env_.IsExceptionPending()) {
+      pending_exception_ =
+          Napi::Reference<Napi::Value>::New(env_.GetAndClearPendingException().Value(), 1);
+    } else if (result.IsNumber()) {
+      next = result.As<Napi::Number>().Uint32Value();
+    }
+  }
+  identity_.Save(&self->slot.identity);
+  return next;
+}
+
+void Coroutines::Finish(Coroutine* self, uint32_t next_id) {
+  Coroutine* next = Lookup(next_id);
+  if (next == nullptr || next == self) next = &main_;
+  PrepareIfFresh(next);
+  StackSlot slot = self->slot;
+  table_[self->id] = nullptr;
+  free_ids_.push_back(self->id);
+  --live_;
+  delete self;
+  retired_ = slot;
+  identity_.Load(next->slot.identity);
+  current_ = next;
+  void* discarded_sp = nullptr;
+  stackless_swap_context(&discarded_sp, next->saved_sp);
+  __builtin_unreachable();
+}
+
+}  // namespace stackless

@@ -1,0 +1,95 @@
+// The coroutines of one JavaScript thread (Node's main thread or a worker).
+//
+// Each coroutine is, for V8, a thread of its own: while it is suspended its
+// V8 state (handle scopes, stack guard, top frames) sits in V8's thread
+// archive, where the garbage collector visits its frames. A switch is
+//
+//   v8::Unlocker (archive "from") -> swap identity words -> swap machine stacks
+//   -> ~v8::Unlocker on the target's stack (lock, restore the target's state).
+//
+// This layer only moves control. Values, exceptions, parents and every other
+// greenlet rule live in TypeScript (packages/greenlet).
+#pragma once
+
+#include <napi.h>
+#include <v8.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stack_pool.h"
+#include "thread_identity.h"
+
+namespace stackless {
+
+class Coroutines;
+
+struct Coroutine {
+  Coroutines* owner = nullptr;
+  uint32_t id = 0;
+  bool started = false;
+  StackSlot slot;            // machine stack and its V8 identity (none for main)
+  void* saved_sp = nullptr;  // valid while suspended
+};
+
+class Coroutines {
+ public:
+  // Discovers V8's thread identity and prepares the calling thread.
+  // Returns nullptr after throwing a JavaScript Error that explains why this
+  // process cannot run coroutines.
+  static Coroutines* Create(Napi::Env env);
+  ~Coroutines();
+
+  // `entry(id)` runs each new coroutine and returns the id to switch to when it
+  // ends. `poll()` is an empty function called before each switch so that V8
+  // services interrupts (GC requests, termination) on the stack that owns them.
+  void SetCallbacks(Napi::Function entry, Napi::Function poll);
+
+  // Returns 0 and throws a JavaScript error if no stack can be had.
+  uint32_t CreateCoroutine();
+  // Suspends the current coroutine and resumes (or starts) `id`. Returns when
+  // some coroutine switches back. A JavaScript exception may be pending on
+  // return (a coroutine's entry failed, or execution is terminating).
+  void SwitchTo(uint32_t id);
+  uint32_t current_id() const { return current_->id; }
+  bool IsLive(uint32_t id) const;
+  size_t live_count() const { return live_; }
+
+  StackPool& pool() { return pool_; }
+  const IdentityLayout& layout() const { return layout_; }
+  const IdentityAccess& identity() const { return identity_; }
+
+ private:
+  Coroutines(Napi::Env env, v8::Isolate* isolate, const IdentityLayout& layout,
+             char* tls_block);
+  static void Main(void* self_as_void);
+  uint32_t Run(Coroutine* self);
+  [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
+  void Transfer(Coroutine* from, Coroutine* to);
+  void PrepareIfFresh(Coroutine* coroutine);
+  void AfterResume();
+  void ReleaseRetiredStack();
+  Coroutine* Lookup(uint32_t id) const;
+
+  Napi::Env env_;
+  v8::Isolate* isolate_;
+  IdentityLayout layout_;
+  IdentityAccess identity_;
+  StackPool pool_;
+  Napi::FunctionReference entry_;
+  Napi::FunctionReference poll_;
+  Coroutine main_;
+  Coroutine* current_ = &main_;
+  std::vector<Coroutine*> table_;   // index = id; main is 0
+  std::vector<uint32_t> free_ids_;
+  size_t live_ = 0;
+  // The stack of a coroutine that just ended: it is still in use until the
+  // swap away from it, so the next coroutine to run gives it back to the pool.
+  StackSlot retired_;
+  // A coroutine that ended abnormally hands this to whoever runs next.
+  Napi::Reference<Napi::Value> pending_exception_;
+  bool pending_termination_ = false;
+};
+
+}  // namespace stackless

@@ -1,0 +1,69 @@
+// V8 decides "which thread is running" from a handful of C++ thread_local
+// variables in the module that contains V8 (the node executable, or libnode).
+// A coroutine is a V8 thread of its own, so each coroutine keeps its own copy
+// of these words and the core swaps them on every switch.
+//
+// Their offsets are not published. They are discovered once at load time by
+// watching which TLS words V8 writes when a helper thread takes the isolate's
+// lock and enters it, then cross-checked against the main thread. Any doubt
+// means the addon refuses to load with an explanation: it never guesses.
+#pragma once
+
+#include <v8.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace stackless {
+
+enum IdentitySlot : int {
+  kCurrentIsolate = 0,     // v8::internal::g_current_isolate_
+  kCurrentThreadData,      // v8::internal::g_current_per_isolate_thread_data_
+  kThreadId,               // v8::internal::thread_id (an int)
+  kThreadStackStart,       // v8::base thread_stack_start (conservative scan bound)
+  kMarkingBarrier,         // v8::internal current_marking_barrier
+  kIdentitySlotCount
+};
+
+const char* IdentitySlotName(int slot);
+
+// Where the identity words live, relative to the start of the V8 module's
+// TLS block. Identical for every thread of the process.
+struct IdentityLayout {
+  size_t offset[kIdentitySlotCount];
+  size_t width[kIdentitySlotCount];  // bytes: 8, or 4 for the thread id
+};
+
+// One V8 thread's identity: the values of the words.
+struct Identity {
+  uint64_t word[kIdentitySlotCount] = {};
+};
+
+// The identity words of the calling OS thread.
+class IdentityAccess {
+ public:
+  IdentityAccess() = default;
+  IdentityAccess(const IdentityLayout& layout, char* tls_block);
+
+  void Save(Identity* into) const;
+  void Load(const Identity& from) const;
+  uint64_t Read(int slot) const;
+  void Write(int slot, uint64_t value) const;
+
+ private:
+  char* address_[kIdentitySlotCount] = {};
+  size_t width_[kIdentitySlotCount] = {};
+};
+
+// Finds the TLS block (for the calling thread) of the module that contains V8.
+// Returns false with a reason if there is none.
+bool FindV8TlsBlock(char** block, size_t* size, std::string* error);
+
+// Runs the discovery. Must be called on a thread that holds the isolate's
+// v8::Locker and has entered it (Node's main thread or a worker). On failure
+// returns false and explains why in *error.
+bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
+                            std::string* error);
+
+}  // namespace stackless
