@@ -1,0 +1,385 @@
+import { core } from '@stackless/native';
+import { inspect, type InspectOptionsStylized } from 'node:util';
+
+import { GreenletError, GreenletExit } from './errors.js';
+import { gettrace, settrace, type TraceEvent } from './tracing.js';
+
+/** The function a greenlet runs; its arguments come from the first `switch()`. */
+export type RunFunction = (...args: any[]) => unknown;
+
+/**
+ * Everything the switching machinery knows about a greenlet. Kept apart from
+ * the public object so that a suspended greenlet's own stack (which holds
+ * this record) does not keep its public object alive: when nobody else holds
+ * the public object any more, the greenlet is unreachable and gets unwound.
+ */
+class GreenletState {
+  /** The native coroutine running this greenlet; -1 before start and after death. */
+  coroutine = -1;
+  started = false;
+  dead = false;
+  run: RunFunction | undefined;
+  /** Strong: a child keeps its parent alive, as in Python. */
+  parent: Greenlet | null;
+  handle: WeakRef<Greenlet> | undefined;
+
+  constructor(
+    readonly isMain: boolean,
+    run: RunFunction | undefined,
+    parent: Greenlet | null,
+  ) {
+    this.run = run;
+    this.parent = parent;
+  }
+}
+
+// What travels with a switch. A switch is synchronous and single-threaded, so
+// one slot suffices: the resumed side empties it at once.
+let pendingValues: unknown[] | undefined;
+let pendingError: unknown;
+let pendingIsError = false;
+let pendingOrigin: GreenletState | undefined;
+
+let current: GreenletState;
+/** Started, not yet dead greenlets by native coroutine id. */
+const running = new Map<number, GreenletState>();
+
+// Module-private access to a greenlet's record, set up by the class below.
+let stateOf: (greenlet: Greenlet) => GreenletState;
+let adopt: (state: GreenletState) => Greenlet;
+
+const unreachable = new FinalizationRegistry<GreenletState>((state) => unwindUnreachable(state));
+
+/**
+ * A micro-thread with its own machine stack. `switch()` suspends the running
+ * greenlet wherever it is, however deep in nested calls, and resumes another.
+ *
+ * @example
+ * ```ts
+ * const echo = new Greenlet((first) => {
+ *   let value = first;
+ *   for (;;) value = main.switch(`echo: ${value}`);
+ * });
+ * const main = getcurrent();
+ * echo.switch('a'); // 'echo: a'
+ * ```
+ */
+export class Greenlet {
+  static #adopting: GreenletState | undefined;
+  #state: GreenletState;
+
+  /**
+   * @param run - called with the arguments of the first `switch()`. A subclass
+   *   may define a `run()` method instead.
+   * @param parent - where the greenlet's result goes when `run` ends. Defaults
+   *   to the greenlet that creates it.
+   */
+  constructor(run?: RunFunction, parent?: Greenlet) {
+    const adopted = Greenlet.#adopting;
+    if (adopted !== undefined) {
+      Greenlet.#adopting = undefined;
+      this.#state = adopted;
+    } else {
+      if (run !== undefined && typeof run !== 'function') {
+        throw new TypeError(`Greenlet run must be a function, not ${describe(run)}`);
+      }
+      if (parent !== undefined) checkParent(parent);
+      this.#state = new GreenletState(false, run, parent ?? publicOf(current));
+    }
+    this.#state.handle = new WeakRef(this);
+  }
+
+  /**
+   * Suspends the running greenlet and resumes this one. The first switch calls
+   * `run(...args)`; later ones make this greenlet's pending `switch()` return
+   * `undefined` (no args), the value (one) or an array (several). Returns what
+   * is passed back when some greenlet switches to the caller again. A dead
+   * greenlet passes the switch on to its nearest live ancestor.
+   */
+  switch(...args: unknown[]): unknown {
+    return transfer(this.#state, args, undefined, false);
+  }
+
+  /**
+   * Throws `error` (by default a new {@link GreenletExit}) in this greenlet
+   * where it is suspended. An unstarted greenlet dies without running and a
+   * dead one stays dead: then the error goes to the parent, where a
+   * `GreenletExit` is returned as a value and anything else is thrown.
+   */
+  throw(error: Error = new GreenletExit()): unknown {
+    if (!(error instanceof Error)) {
+      throw new TypeError(`greenlet.throw() takes an Error, not ${describe(error)}`);
+    }
+    const state = this.#state;
+    if (!state.started || state.dead) {
+      if (!state.started) {
+        state.dead = true;
+        state.run = undefined;
+      }
+      const ancestor = liveAncestor(state);
+      return error instanceof GreenletExit
+        ? transfer(ancestor, [error], undefined, false)
+        : transfer(ancestor, undefined, error, true);
+    }
+    return transfer(state, undefined, error, true);
+  }
+
+  /** Where this greenlet's result goes; `null` only for a main greenlet. */
+  get parent(): Greenlet | null {
+    return this.#state.parent;
+  }
+
+  set parent(value: Greenlet) {
+    if (this.#state.isMain) {
+      throw new GreenletError('a main greenlet has no parent and cannot be given one');
+    }
+    checkParent(value);
+    for (let ancestor: Greenlet | null = value; ancestor !== null; ancestor = ancestor.#state.parent) {
+      if (ancestor === this) throw new GreenletError('cyclic parent chain');
+    }
+    this.#state.parent = value;
+  }
+
+  /** The function this greenlet will run; `undefined` once it has started. */
+  get run(): RunFunction | undefined {
+    const state = this.#state;
+    return state.started || state.dead ? undefined : state.run;
+  }
+
+  set run(fn: RunFunction | undefined) {
+    const state = this.#state;
+    if (state.started || state.dead) {
+      throw new GreenletError('run cannot be changed once the greenlet has started');
+    }
+    if (fn !== undefined && typeof fn !== 'function') {
+      throw new TypeError(`Greenlet run must be a function, not ${describe(fn)}`);
+    }
+    state.run = fn;
+  }
+
+  /** True once `run` has ended (or the greenlet was killed before it started). */
+  get dead(): boolean {
+    return this.#state.dead;
+  }
+
+  /** True once the greenlet has been switched to for the first time. */
+  get started(): boolean {
+    return this.#state.started;
+  }
+
+  /** Started and not dead: running now, or suspended in a `switch()`. */
+  get active(): boolean {
+    const state = this.#state;
+    return state.started && !state.dead;
+  }
+
+  /** True for the greenlet that runs on the thread's own stack. */
+  get isMain(): boolean {
+    return this.#state.isMain;
+  }
+
+  [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
+    const state = this.#state;
+    let status: string;
+    if (state === current) status = 'running';
+    else if (state.dead) status = 'dead';
+    else if (state.started) status = 'suspended';
+    else status = 'unstarted';
+    const name = state.isMain ? 'main' : state.run?.name || '';
+    const label = name === '' ? 'Greenlet' : `Greenlet (${name})`;
+    return `${label} <${options.stylize(status, status === 'dead' ? 'undefined' : 'special')}>`;
+  }
+
+  static {
+    stateOf = (greenlet) => greenlet.#state;
+    adopt = (state) => {
+      Greenlet.#adopting = state;
+      return new Greenlet();
+    };
+  }
+}
+
+
+/** The greenlet that is running now. */
+export function getcurrent(): Greenlet {
+  return publicOf(current);
+}
+
+function publicOf(state: GreenletState): Greenlet {
+  // A greenlet whose public object was collected is being unwound: give the
+  // code in its finally blocks a fresh handle.
+  return state.handle?.deref() ?? adopt(state);
+}
+
+function checkParent(parent: unknown): asserts parent is Greenlet {
+  if (!(parent instanceof Greenlet)) {
+    throw new TypeError(`a greenlet's parent must be a Greenlet, not ${describe(parent)}`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
+  return typeof value;
+}
+
+/** The nearest ancestor of `state` (excluding itself) that is not dead. */
+function liveAncestor(state: GreenletState): GreenletState {
+  let ancestor = state;
+  do {
+    // Only a main greenlet has no parent, and it never dies.
+    ancestor = stateOf(ancestor.parent!);
+  } while (ancestor.dead);
+  return ancestor;
+}
+
+function transfer(
+  target: GreenletState,
+  values: unknown[] | undefined,
+  error: unknown,
+  isError: boolean,
+): unknown {
+  if (target.dead) target = liveAncestor(target);
+  const self = current;
+  if (target === self) return deliver(values, error, isError);
+  if (!target.started) begin(target);
+  pendingValues = values;
+  pendingError = error;
+  pendingIsError = isError;
+  pendingOrigin = self;
+  core.switchTo(target.coroutine);
+  current = self;
+  return resume(self);
+}
+
+/** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
+function begin(state: GreenletState): void {
+  const id = core.create();
+  state.coroutine = id;
+  state.started = true;
+  running.set(id, state);
+  const handle = state.handle?.deref();
+  if (handle !== undefined) unreachable.register(handle, state, state);
+}
+
+/** Runs in a greenlet that has just been switched to: trace, then take what was sent. */
+function resume(self: GreenletState): unknown {
+  const values = pendingValues;
+  const error = pendingError;
+  const isError = pendingIsError;
+  const origin = pendingOrigin;
+  pendingValues = undefined;
+  pendingError = undefined;
+  pendingIsError = false;
+  pendingOrigin = undefined;
+  if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self);
+  return deliver(values, error, isError);
+}
+
+function deliver(values: unknown[] | undefined, error: unknown, isError: boolean): unknown {
+  if (isError) throw error;
+  if (values === undefined || values.length === 0) return undefined;
+  return values.length === 1 ? values[0] : values;
+}
+
+function trace(event: TraceEvent, origin: GreenletState, target: GreenletState): void {
+  const tracer = gettrace();
+  if (tracer === null) return;
+  try {
+    tracer(event, publicOf(origin), publicOf(target));
+  } catch (error) {
+    settrace(null);
+    throw error;
+  }
+}
+
+/**
+ * The bottom of every greenlet's stack, called by the native core. Runs the
+ * greenlet, then hands its result (or error) to the nearest live ancestor and
+ * returns that ancestor's coroutine id for the core to switch to. Never throws.
+ */
+function enter(coroutine: number): number {
+  const self = running.get(coroutine)!;
+  current = self;
+  let values: unknown[] | undefined;
+  let error: unknown;
+  let isError = false;
+  try {
+    const origin = pendingOrigin;
+    const args = pendingValues;
+    const thrown = pendingError;
+    const startedByThrow = pendingIsError;
+    pendingValues = undefined;
+    pendingError = undefined;
+    pendingIsError = false;
+    pendingOrigin = undefined;
+    if (origin !== undefined) trace(startedByThrow ? 'throw' : 'switch', origin, self);
+    if (startedByThrow) throw thrown;
+    values = [callRun(self, args ?? [])];
+  } catch (caught) {
+    if (caught instanceof GreenletExit) {
+      values = [caught];
+    } else {
+      error = caught;
+      isError = true;
+    }
+  }
+  self.dead = true;
+  self.coroutine = -1;
+  running.delete(coroutine);
+  unreachable.unregister(self);
+  let target = liveAncestor(self);
+  if (!target.started) {
+    try {
+      begin(target);
+    } catch (failure) {
+      target = stateOf(mainGreenlet);
+      values = undefined;
+      error = failure;
+      isError = true;
+    }
+  }
+  pendingValues = values;
+  pendingError = error;
+  pendingIsError = isError;
+  pendingOrigin = self;
+  return target.coroutine;
+}
+
+function callRun(state: GreenletState, args: unknown[]): unknown {
+  const run = state.run;
+  state.run = undefined;
+  if (run !== undefined) return run(...args);
+  return callRunMethod(state, args);
+}
+
+/** A subclass's `run()` method: called on the greenlet, which it then keeps alive. */
+function callRunMethod(state: GreenletState, args: unknown[]): unknown {
+  const greenlet = publicOf(state) as Greenlet & { run?: unknown };
+  const method = greenlet.run;
+  if (typeof method !== 'function') {
+    throw new GreenletError('greenlet has no run function: pass one to the constructor or set g.run');
+  }
+  return method.apply(greenlet, args);
+}
+
+/**
+ * A suspended greenlet nobody can switch to any more: throw GreenletExit into
+ * it so its finally blocks run. As in Python, the exit comes back to the
+ * greenlet doing the unwinding, not to the old parent.
+ */
+function unwindUnreachable(state: GreenletState): void {
+  if (state.dead || !state.started || state === current) return;
+  const greenlet = publicOf(state);
+  state.parent = publicOf(current);
+  greenlet.throw();
+}
+
+function poll(): void {}
+
+core.setCallbacks(enter, poll);
+current = new GreenletState(true, undefined, null);
+current.started = true;
+current.coroutine = core.current();
+/** This thread's main greenlet: the module keeps it alive. */
+const mainGreenlet = adopt(current);

@@ -1,0 +1,10 @@
+/**
+ * Greenlets for Node.js: micro-threads that switch real machine stacks, so a
+ * function can suspend from any depth of nested calls. A port of Python's
+ * greenlet; see docs/greenlet.md.
+ *
+ * @packageDocumentation
+ */
+export { Greenlet, getcurrent, type RunFunction } from './greenlet.js';
+export { GreenletError, GreenletExit } from './errors.js';
+export { settrace, gettrace, type Tracer, type TraceEvent } from './tracing.js';
