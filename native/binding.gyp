@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/context.cc",
         "src/coroutines.cc",
+        "src/interrupt_probe.cc",
         "src/stack_pool.cc",
         "src/thread_identity.cc"
       ],

@@ -36,10 +36,15 @@ class Binding : public Napi::Addon<Binding> {
   Binding(Napi::Env env, Napi::Object exports) {
     coroutines_.reset(Coroutines::Create(env));
     if (!coroutines_) return;  // a JavaScript error explains why
+    // The hot path skips node-addon-api's wrappers: one raw N-API callback.
+    napi_value switch_to;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "switchTo", NAPI_AUTO_LENGTH,
+                                                         &Binding::SwitchTo,
+                                                         coroutines_.get(), &switch_to));
+    exports.Set("switchTo", switch_to);
     DefineAddon(exports, {
         InstanceMethod("setCallbacks", &Binding::SetCallbacks),
         InstanceMethod("create", &Binding::Create),
-        InstanceMethod("switchTo", &Binding::SwitchTo),
         InstanceMethod("current", &Binding::Current),
         InstanceMethod("isLive", &Binding::IsLive),
         InstanceMethod("stats", &Binding::Stats),
@@ -47,6 +52,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("setMaxPooledStacks", &Binding::SetMaxPooledStacks),
         InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
         InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
+        InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
     });
   }
 
@@ -67,16 +73,23 @@ class Binding : public Napi::Addon<Binding> {
     return Napi::Number::New(info.Env(), id);
   }
 
-  Napi::Value SwitchTo(const Napi::CallbackInfo& info) {
-    uint32_t id;
-    if (!RequireUint(info, 0, "coroutine id", &id)) return info.Env().Undefined();
-    if (!coroutines_->IsLive(id)) {
-      Napi::Error::New(info.Env(), "stackless: no live coroutine " + std::to_string(id))
-          .ThrowAsJavaScriptException();
-      return info.Env().Undefined();
+  static napi_value SwitchTo(napi_env env, napi_callback_info info) {
+    size_t argc = 1;
+    napi_value id_value;
+    void* data = nullptr;
+    uint32_t id = 0;
+    if (napi_get_cb_info(env, info, &argc, &id_value, nullptr, &data) != napi_ok || argc < 1 ||
+        napi_get_value_uint32(env, id_value, &id) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "switchTo(id) takes a coroutine id");
+      return nullptr;
     }
-    coroutines_->SwitchTo(id);
-    return info.Env().Undefined();
+    auto* coroutines = static_cast<Coroutines*>(data);
+    if (!coroutines->IsLive(id)) {
+      napi_throw_error(env, nullptr, "stackless: no live coroutine with that id");
+      return nullptr;
+    }
+    coroutines->SwitchTo(id);
+    return nullptr;
   }
 
   Napi::Value Current(const Napi::CallbackInfo& info) {
@@ -127,6 +140,10 @@ class Binding : public Napi::Addon<Binding> {
   Napi::Value V8ThreadId(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(),
                              static_cast<double>(coroutines_->identity().Read(kThreadId)));
+  }
+
+  Napi::Value InterruptProbeVerified(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), coroutines_->interrupt_probe_verified());
   }
 
   std::unique_ptr<Coroutines> coroutines_;

@@ -38,7 +38,8 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
     : env_(env),
       isolate_(isolate),
       layout_(layout),
-      identity_(layout, tls_block) {
+      identity_(layout, tls_block),
+      interrupts_(isolate) {
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
@@ -53,6 +54,7 @@ Coroutines::~Coroutines() {
 void Coroutines::SetCallbacks(Napi::Function entry, Napi::Function poll) {
   entry_ = Napi::Persistent(entry);
   poll_ = Napi::Persistent(poll);
+  interrupts_.Verify([this] { poll_.Value().Call({}); });
 }
 
 Coroutine* Coroutines::Lookup(uint32_t id) const {
@@ -90,8 +92,10 @@ void Coroutines::SwitchTo(uint32_t id) {
   if (target == nullptr || target == from) return;
   // Interrupts requested of the running V8 thread are archived with it: let V8
   // service them here rather than strand them on a suspended stack.
-  poll_.Value().Call({});
-  if (env_.IsExceptionPending()) return;
+  if (interrupts_.MaybePending()) {
+    poll_.Value().Call({});
+    if (env_.IsExceptionPending()) return;
+  }
   {
     v8::Unlocker unlocker(isolate_);
     identity_.Save(&from->slot.identity);
@@ -128,7 +132,18 @@ void Coroutines::ReleaseRetiredStack() {
   retired_ = StackSlot{};
 }
 
+void Coroutines::PointHeapAtThisStack() {
+  // Isolate::Enter() records the current thread's stack start (our swapped
+  // thread-stack-start word) as the bound of the heap's conservative stack
+  // scan (cppgc). That bound is per isolate and not archived with the thread,
+  // so it must follow every switch. The identity words already say "entered",
+  // so Enter() only bumps the entry count, which Exit() undoes.
+  isolate_->Enter();
+  isolate_->Exit();
+}
+
 void Coroutines::AfterResume() {
+  PointHeapAtThisStack();
   if (pending_termination_) {
     pending_termination_ = false;
     isolate_->TerminateExecution();
@@ -151,7 +166,9 @@ void Coroutines::Main(void* self_as_void) {
 uint32_t Coroutines::Run(Coroutine* self) {
   uint32_t next = 0;
   v8::Locker locker(isolate_);
-  if (!self->slot.has_identity) {
+  if (self->slot.has_identity) {
+    PointHeapAtThisStack();
+  } else {
     // Let V8 fill in this thread's identity, keep it, and leave the isolate's
     // entry stack as it was: entering is per coroutine, not nested.
     isolate_->Enter();

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "interrupt_probe.h"
 #include "stack_pool.h"
 #include "thread_identity.h"
 
@@ -55,6 +56,7 @@ class Coroutines {
   uint32_t current_id() const { return current_->id; }
   bool IsLive(uint32_t id) const;
   size_t live_count() const { return live_; }
+  bool interrupt_probe_verified() const { return interrupts_.verified(); }
 
   StackPool& pool() { return pool_; }
   const IdentityLayout& layout() const { return layout_; }
@@ -69,6 +71,7 @@ class Coroutines {
   void Transfer(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
   void AfterResume();
+  void PointHeapAtThisStack();
   void ReleaseRetiredStack();
   Coroutine* Lookup(uint32_t id) const;
 
@@ -79,6 +82,7 @@ class Coroutines {
   StackPool pool_;
   Napi::FunctionReference entry_;
   Napi::FunctionReference poll_;
+  InterruptProbe interrupts_;
   Coroutine main_;
   Coroutine* current_ = &main_;
   std::vector<Coroutine*> table_;   // index = id; main is 0

@@ -26,36 +26,7 @@ const char* IdentitySlotName(int slot) {
 IdentityAccess::IdentityAccess(const IdentityLayout& layout, char* tls_block) {
   for (int slot = 0; slot < kIdentitySlotCount; ++slot) {
     address_[slot] = tls_block + layout.offset[slot];
-    width_[slot] = layout.width[slot];
   }
-}
-
-uint64_t IdentityAccess::Read(int slot) const {
-  if (width_[slot] == 4) {
-    uint32_t value;
-    std::memcpy(&value, address_[slot], 4);
-    return value;
-  }
-  uint64_t value;
-  std::memcpy(&value, address_[slot], 8);
-  return value;
-}
-
-void IdentityAccess::Write(int slot, uint64_t value) const {
-  if (width_[slot] == 4) {
-    auto narrow = static_cast<uint32_t>(value);
-    std::memcpy(address_[slot], &narrow, 4);
-  } else {
-    std::memcpy(address_[slot], &value, 8);
-  }
-}
-
-void IdentityAccess::Save(Identity* into) const {
-  for (int slot = 0; slot < kIdentitySlotCount; ++slot) into->word[slot] = Read(slot);
-}
-
-void IdentityAccess::Load(const Identity& from) const {
-  for (int slot = 0; slot < kIdentitySlotCount; ++slot) Write(slot, from.word[slot]);
 }
 
 namespace {

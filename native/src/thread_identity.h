@@ -40,20 +40,35 @@ struct Identity {
   uint64_t word[kIdentitySlotCount] = {};
 };
 
-// The identity words of the calling OS thread.
+// The identity words of the calling OS thread. Save and Load run on every
+// switch, so the slots' addresses are resolved once.
 class IdentityAccess {
  public:
   IdentityAccess() = default;
   IdentityAccess(const IdentityLayout& layout, char* tls_block);
 
-  void Save(Identity* into) const;
-  void Load(const Identity& from) const;
-  uint64_t Read(int slot) const;
-  void Write(int slot, uint64_t value) const;
+  void Save(Identity* into) const {
+    for (int slot = 0; slot < kIdentitySlotCount; ++slot) into->word[slot] = Read(slot);
+  }
+  void Load(const Identity& from) const {
+    for (int slot = 0; slot < kIdentitySlotCount; ++slot) Write(slot, from.word[slot]);
+  }
+  uint64_t Read(int slot) const {
+    if (slot == kThreadId) return *static_cast<const uint32_t*>(address_[slot]);
+    return *static_cast<const uint64_t*>(address_[slot]);
+  }
+  void Write(int slot, uint64_t value) const {
+    if (slot == kThreadId) {
+      *static_cast<uint32_t*>(address_[slot]) = static_cast<uint32_t>(value);
+    } else {
+      *static_cast<uint64_t*>(address_[slot]) = value;
+    }
+  }
 
  private:
-  char* address_[kIdentitySlotCount] = {};
-  size_t width_[kIdentitySlotCount] = {};
+  // V8 declares these as thread_local int / pointer variables, naturally
+  // aligned, so plain typed access is what V8's own code does.
+  void* address_[kIdentitySlotCount] = {};
 };
 
 // Finds the TLS block (for the calling thread) of the module that contains V8.

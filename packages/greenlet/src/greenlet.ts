@@ -1,6 +1,7 @@
 import { core } from '@stackless/native';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 
+import { configureFromEnvironment } from './config.js';
 import { GreenletError, GreenletExit } from './errors.js';
 import { gettrace, settrace, type TraceEvent } from './tracing.js';
 
@@ -9,9 +10,9 @@ export type RunFunction = (...args: any[]) => unknown;
 
 /**
  * Everything the switching machinery knows about a greenlet. Kept apart from
- * the public object so that a suspended greenlet's own stack (which holds
- * this record) does not keep its public object alive: when nobody else holds
- * the public object any more, the greenlet is unreachable and gets unwound.
+ * the public object (the handle) so that a suspended greenlet's own stack,
+ * which holds this record, does not keep its handle alive: when nobody else
+ * holds the handle any more, the greenlet is unreachable and gets unwound.
  */
 class GreenletState {
   /** The native coroutine running this greenlet; -1 before start and after death. */
@@ -21,7 +22,14 @@ class GreenletState {
   run: RunFunction | undefined;
   /** Strong: a child keeps its parent alive, as in Python. */
   parent: Greenlet | null;
-  handle: WeakRef<Greenlet> | undefined;
+  /**
+   * The handle, only while this greenlet runs. Whoever resumes a greenlet has
+   * its handle (`this` of `switch()`, or a child's `parent`) and puts it here;
+   * it is cleared on suspension. A WeakRef would do the same job, but every
+   * WeakRef keeps its target alive until the current job ends, which makes a
+   * long synchronous run of greenlets grow without bound.
+   */
+  handle: Greenlet | undefined;
 
   constructor(
     readonly isMain: boolean,
@@ -38,7 +46,8 @@ class GreenletState {
 let pendingValues: unknown[] | undefined;
 let pendingError: unknown;
 let pendingIsError = false;
-let pendingOrigin: GreenletState | undefined;
+/** The handle of the greenlet that switched; also marks a switch under way. */
+let pendingOrigin: Greenlet | undefined;
 
 let current: GreenletState;
 /** Started, not yet dead greenlets by native coroutine id. */
@@ -84,9 +93,8 @@ export class Greenlet {
         throw new TypeError(`Greenlet run must be a function, not ${describe(run)}`);
       }
       if (parent !== undefined) checkParent(parent);
-      this.#state = new GreenletState(false, run, parent ?? publicOf(current));
+      this.#state = new GreenletState(false, run, parent ?? current.handle!);
     }
-    this.#state.handle = new WeakRef(this);
   }
 
   /**
@@ -97,7 +105,7 @@ export class Greenlet {
    * greenlet passes the switch on to its nearest live ancestor.
    */
   switch(...args: unknown[]): unknown {
-    return transfer(this.#state, args, undefined, false);
+    return transfer(this.#state, this, args, undefined, false);
   }
 
   /**
@@ -118,10 +126,10 @@ export class Greenlet {
       }
       const ancestor = liveAncestor(state);
       return error instanceof GreenletExit
-        ? transfer(ancestor, [error], undefined, false)
-        : transfer(ancestor, undefined, error, true);
+        ? transfer(stateOf(ancestor), ancestor, [error], undefined, false)
+        : transfer(stateOf(ancestor), ancestor, undefined, error, true);
     }
-    return transfer(state, undefined, error, true);
+    return transfer(state, this, undefined, error, true);
   }
 
   /** Where this greenlet's result goes; `null` only for a main greenlet. */
@@ -202,13 +210,7 @@ export class Greenlet {
 
 /** The greenlet that is running now. */
 export function getcurrent(): Greenlet {
-  return publicOf(current);
-}
-
-function publicOf(state: GreenletState): Greenlet {
-  // A greenlet whose public object was collected is being unwound: give the
-  // code in its finally blocks a fresh handle.
-  return state.handle?.deref() ?? adopt(state);
+  return current.handle!;
 }
 
 function checkParent(parent: unknown): asserts parent is Greenlet {
@@ -224,42 +226,57 @@ function describe(value: unknown): string {
 }
 
 /** The nearest ancestor of `state` (excluding itself) that is not dead. */
-function liveAncestor(state: GreenletState): GreenletState {
-  let ancestor = state;
-  do {
-    // Only a main greenlet has no parent, and it never dies.
-    ancestor = stateOf(ancestor.parent!);
-  } while (ancestor.dead);
+function liveAncestor(state: GreenletState): Greenlet {
+  // Only a main greenlet has no parent, and it never dies.
+  let ancestor = state.parent!;
+  while (stateOf(ancestor).dead) ancestor = stateOf(ancestor).parent!;
   return ancestor;
 }
 
 function transfer(
   target: GreenletState,
+  targetHandle: Greenlet,
   values: unknown[] | undefined,
   error: unknown,
   isError: boolean,
 ): unknown {
-  if (target.dead) target = liveAncestor(target);
+  if (target.dead) {
+    targetHandle = liveAncestor(target);
+    target = stateOf(targetHandle);
+  }
   const self = current;
   if (target === self) return deliver(values, error, isError);
-  if (!target.started) begin(target);
+  if (!target.started) begin(target, targetHandle);
   pendingValues = values;
   pendingError = error;
   pendingIsError = isError;
-  pendingOrigin = self;
-  core.switchTo(target.coroutine);
+  pendingOrigin = self.handle;
+  self.handle = undefined;
+  target.handle = targetHandle;
+  try {
+    core.switchTo(target.coroutine);
+  } catch (failure) {
+    // A switch that never happened (V8 had an error pending) leaves all as it was.
+    if (pendingOrigin !== undefined) {
+      self.handle = pendingOrigin;
+      target.handle = undefined;
+      pendingValues = pendingOrigin = undefined;
+      pendingError = undefined;
+      pendingIsError = false;
+    }
+    throw failure;
+  }
   current = self;
   return resume(self);
 }
 
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
-function begin(state: GreenletState): void {
+function begin(state: GreenletState, handle: Greenlet): void {
   const id = core.create();
   state.coroutine = id;
   state.started = true;
   running.set(id, state);
-  const handle = state.handle?.deref();
-  if (handle !== undefined) unreachable.register(handle, state, state);
+  unreachable.register(handle, state, state);
 }
 
 /** Runs in a greenlet that has just been switched to: trace, then take what was sent. */
@@ -272,7 +289,7 @@ function resume(self: GreenletState): unknown {
   pendingError = undefined;
   pendingIsError = false;
   pendingOrigin = undefined;
-  if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self);
+  if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self.handle!);
   return deliver(values, error, isError);
 }
 
@@ -282,11 +299,11 @@ function deliver(values: unknown[] | undefined, error: unknown, isError: boolean
   return values.length === 1 ? values[0] : values;
 }
 
-function trace(event: TraceEvent, origin: GreenletState, target: GreenletState): void {
+function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
   const tracer = gettrace();
   if (tracer === null) return;
   try {
-    tracer(event, publicOf(origin), publicOf(target));
+    tracer(event, origin, target);
   } catch (error) {
     settrace(null);
     throw error;
@@ -313,7 +330,7 @@ function enter(coroutine: number): number {
     pendingError = undefined;
     pendingIsError = false;
     pendingOrigin = undefined;
-    if (origin !== undefined) trace(startedByThrow ? 'throw' : 'switch', origin, self);
+    if (origin !== undefined) trace(startedByThrow ? 'throw' : 'switch', origin, self.handle!);
     if (startedByThrow) throw thrown;
     values = [callRun(self, args ?? [])];
   } catch (caught) {
@@ -328,11 +345,13 @@ function enter(coroutine: number): number {
   self.coroutine = -1;
   running.delete(coroutine);
   unreachable.unregister(self);
-  let target = liveAncestor(self);
+  let targetHandle = liveAncestor(self);
+  let target = stateOf(targetHandle);
   if (!target.started) {
     try {
-      begin(target);
+      begin(target, targetHandle);
     } catch (failure) {
+      targetHandle = mainGreenlet;
       target = stateOf(mainGreenlet);
       values = undefined;
       error = failure;
@@ -342,7 +361,9 @@ function enter(coroutine: number): number {
   pendingValues = values;
   pendingError = error;
   pendingIsError = isError;
-  pendingOrigin = self;
+  pendingOrigin = self.handle;
+  self.handle = undefined;
+  target.handle = targetHandle;
   return target.coroutine;
 }
 
@@ -355,7 +376,7 @@ function callRun(state: GreenletState, args: unknown[]): unknown {
 
 /** A subclass's `run()` method: called on the greenlet, which it then keeps alive. */
 function callRunMethod(state: GreenletState, args: unknown[]): unknown {
-  const greenlet = publicOf(state) as Greenlet & { run?: unknown };
+  const greenlet = state.handle as Greenlet & { run?: unknown };
   const method = greenlet.run;
   if (typeof method !== 'function') {
     throw new GreenletError('greenlet has no run function: pass one to the constructor or set g.run');
@@ -370,16 +391,20 @@ function callRunMethod(state: GreenletState, args: unknown[]): unknown {
  */
 function unwindUnreachable(state: GreenletState): void {
   if (state.dead || !state.started || state === current) return;
-  const greenlet = publicOf(state);
-  state.parent = publicOf(current);
+  // The old handle is gone; code in the finally blocks gets a new one.
+  const greenlet = adopt(state);
+  unreachable.register(greenlet, state, state);
+  state.parent = current.handle!;
   greenlet.throw();
 }
 
 function poll(): void {}
 
+configureFromEnvironment(process.env);
 core.setCallbacks(enter, poll);
 current = new GreenletState(true, undefined, null);
 current.started = true;
 current.coroutine = core.current();
 /** This thread's main greenlet: the module keeps it alive. */
 const mainGreenlet = adopt(current);
+current.handle = mainGreenlet;

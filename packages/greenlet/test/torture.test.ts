@@ -1,0 +1,26 @@
+// The GC torture suite, one child process per collector mode: a crash there
+// fails a test instead of ending the run.
+import t from 'tap';
+import { describeExit, fixture, runChild } from './child.js';
+
+const modes: Array<[string, string[]]> = [
+  ['default collector', ['--expose-gc']],
+  ['--stress-compaction', ['--expose-gc', '--stress-compaction']],
+  ['--stress-incremental-marking', ['--expose-gc', '--stress-incremental-marking']],
+  ['--stress-scavenge', ['--expose-gc', '--stress-scavenge=20']],
+  ['--single-threaded-gc', ['--expose-gc', '--single-threaded-gc']],
+  ['--minor-mc (young-generation mark-compact)', ['--expose-gc', '--minor-mc']],
+  ['tiny young generation', ['--expose-gc', '--max-semi-space-size=1']],
+  ['--jitless', ['--expose-gc', '--jitless']],
+  ['--always-turbofan', ['--expose-gc', '--always-turbofan']],
+];
+
+for (const [name, flags] of modes) {
+  t.test(`torture: ${name}`, (t) => {
+    const result = runChild(fixture('torture.mjs'), flags, ['2000', '30000']);
+    t.equal(result.signal, null, `no crash: ${describeExit(result)}`);
+    t.equal(result.status, 0, describeExit(result));
+    t.match(result.stdout, /torture ok: 2000 greenlets, 30000 switches/);
+    t.end();
+  });
+}

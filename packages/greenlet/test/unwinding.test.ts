@@ -1,0 +1,19 @@
+// A suspended greenlet that nobody can switch to any more is unwound: a
+// GreenletExit is thrown into it so its finally blocks run (test_gc, test_dealloc).
+import t from 'tap';
+import { describeExit, fixture, runChild } from './child.js';
+
+t.test('unreachable suspended greenlets are unwound', (t) => {
+  const result = runChild(fixture('unwinding.mjs'), ['--expose-gc']);
+  t.equal(result.signal, null, describeExit(result));
+  t.equal(result.status, 0, describeExit(result));
+  const seen = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  t.equal(seen.finallyRan, 11, 'every finally block ran');
+  t.equal(seen.caughtExit, 10, 'with GreenletExit');
+  t.same(seen.currentInFinally, Array(10).fill(true), 'the dying greenlet is current while unwinding');
+  t.equal(seen.resumedParent, false, 'the old parent was not resumed by the exit');
+  t.equal(seen.parentAlive, true);
+  t.same(seen.uncaught, ['thrown while unwinding'], 'an error thrown while unwinding is reported');
+  t.equal(seen.live, 1, 'only the deliberately parked parent still has a stack');
+  t.end();
+});
