@@ -25,6 +25,8 @@ export interface NativeCore {
   identityLayout(): Record<string, { offset: number; width: number }>;
   /** V8's thread id of the running coroutine. */
   v8ThreadId(): number;
+  /** Whether the cheap pending-interrupt check verified itself at load. */
+  interruptProbeVerified(): boolean;
 }
 
 export interface CoreStats {

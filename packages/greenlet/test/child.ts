@@ -2,6 +2,7 @@
 // failed assertion instead of the end of the test run.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 
 export interface ChildResult {
   status: number | null;
@@ -36,4 +37,10 @@ export function runChild(script: string, nodeFlags: string[] = [], args: string[
 export function describeExit(result: ChildResult): string {
   const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
   return `${how}\nstdout: ${result.stdout.slice(-2000)}\nstderr: ${result.stderr.slice(-4000)}`;
+}
+
+/** Asserts the child ended by itself (no signal) with `status`; details only on failure. */
+export function expectExit(t: Test, result: ChildResult, status = 0): void {
+  const clean = result.signal === null && result.status === status;
+  t.ok(clean, `child exited with code ${status}`, clean ? {} : { diagnostic: true, details: describeExit(result) });
 }

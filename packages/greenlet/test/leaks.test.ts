@@ -2,14 +2,13 @@
 // (Python greenlet's test_leaks), measured in a child process after a
 // same-sized warm-up so pools and high-water marks are already reached.
 import t from 'tap';
-import { describeExit, fixture, runChild } from './child.js';
+import { expectExit, fixture, runChild } from './child.js';
 
 const MiB = 1024 * 1024;
 
 t.test('heap and RSS stay flat', (t) => {
   const result = runChild(fixture('leaks.mjs'), ['--expose-gc'], ['100000']);
-  t.equal(result.signal, null, describeExit(result));
-  t.equal(result.status, 0, describeExit(result));
+  expectExit(t, result);
   const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
   for (const phase of ['create-start-finish', 'switch-round-trips', 'suspend-and-kill', 'errors-to-parent']) {
     const { heapGrowth, rssGrowth } = report[phase];

@@ -1,12 +1,11 @@
 // A suspended greenlet that nobody can switch to any more is unwound: a
 // GreenletExit is thrown into it so its finally blocks run (test_gc, test_dealloc).
 import t from 'tap';
-import { describeExit, fixture, runChild } from './child.js';
+import { expectExit, fixture, runChild } from './child.js';
 
 t.test('unreachable suspended greenlets are unwound', (t) => {
   const result = runChild(fixture('unwinding.mjs'), ['--expose-gc']);
-  t.equal(result.signal, null, describeExit(result));
-  t.equal(result.status, 0, describeExit(result));
+  expectExit(t, result);
   const seen = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
   t.equal(seen.finallyRan, 11, 'every finally block ran');
   t.equal(seen.caughtExit, 10, 'with GreenletExit');

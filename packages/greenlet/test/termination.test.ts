@@ -1,0 +1,29 @@
+// Termination requests and process exits that happen inside greenlets.
+import t from 'tap';
+import { expectExit, fixture, runChild } from './child.js';
+
+t.test('a vm timeout inside a greenlet terminates only that script', (t) => {
+  const result = runChild(fixture('termination.mjs'), [], ['vm-timeout']);
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim()), [
+    'ERR_SCRIPT_EXECUTION_TIMEOUT',
+    'ERR_SCRIPT_EXECUTION_TIMEOUT',
+    'ERR_SCRIPT_EXECUTION_TIMEOUT',
+    true,
+  ]);
+  t.end();
+});
+
+t.test('process.exit inside a greenlet exits cleanly with its code', (t) => {
+  const result = runChild(fixture('termination.mjs'), [], ['exit-inside']);
+  expectExit(t, result, 7);
+  t.equal(result.stdout.trim(), 'exit handler ran');
+  t.end();
+});
+
+t.test('an error escaping to main is an ordinary uncaught exception', (t) => {
+  const result = runChild(fixture('termination.mjs'), [], ['uncaught-inside']);
+  expectExit(t, result, 1);
+  t.match(result.stderr, /escaped the greenlet/);
+  t.end();
+});
