@@ -1,6 +1,13 @@
 import { core } from '@stackless/native';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 
+import {
+  type SavedStores,
+  asyncScopeMark,
+  captureStores,
+  checkNoOpenAsyncScope,
+  restoreStores,
+} from './async-context.js';
 import { configureFromEnvironment } from './config.js';
 import { GreenletError, GreenletExit } from './errors.js';
 import { gettrace, settrace, type TraceEvent } from './tracing.js';
@@ -30,6 +37,10 @@ class GreenletState {
    * long synchronous run of greenlets grow without bound.
    */
   handle: Greenlet | undefined;
+  /** AsyncLocalStorage stores while suspended; at first the creator's. */
+  stores: SavedStores;
+  /** Top of Node's async-id stack when this greenlet last resumed. */
+  asyncMark = 0;
 
   constructor(
     readonly isMain: boolean,
@@ -38,6 +49,7 @@ class GreenletState {
   ) {
     this.run = run;
     this.parent = parent;
+    this.stores = captureStores();
   }
 }
 
@@ -246,7 +258,9 @@ function transfer(
   }
   const self = current;
   if (target === self) return deliver(values, error, isError);
+  if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
   if (!target.started) begin(target, targetHandle);
+  self.stores = captureStores();
   pendingValues = values;
   pendingError = error;
   pendingIsError = isError;
@@ -281,6 +295,7 @@ function begin(state: GreenletState, handle: Greenlet): void {
 
 /** Runs in a greenlet that has just been switched to: trace, then take what was sent. */
 function resume(self: GreenletState): unknown {
+  enterAsyncContext(self);
   const values = pendingValues;
   const error = pendingError;
   const isError = pendingIsError;
@@ -291,6 +306,12 @@ function resume(self: GreenletState): unknown {
   pendingOrigin = undefined;
   if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self.handle!);
   return deliver(values, error, isError);
+}
+
+function enterAsyncContext(self: GreenletState): void {
+  restoreStores(self.stores);
+  self.stores = undefined;
+  self.asyncMark = asyncScopeMark();
 }
 
 function deliver(values: unknown[] | undefined, error: unknown, isError: boolean): unknown {
@@ -318,6 +339,7 @@ function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
 function enter(coroutine: number): number {
   const self = running.get(coroutine)!;
   current = self;
+  enterAsyncContext(self);
   let values: unknown[] | undefined;
   let error: unknown;
   let isError = false;
