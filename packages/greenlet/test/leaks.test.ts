@@ -12,8 +12,8 @@ t.test('heap and RSS stay flat', (t) => {
   const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
   for (const phase of ['create-start-finish', 'switch-round-trips', 'suspend-and-kill', 'errors-to-parent']) {
     const { heapGrowth, rssGrowth } = report[phase];
-    t.ok(heapGrowth < 1 * MiB, `${phase}: heap grew ${heapGrowth} bytes over 100,000 cycles`);
-    t.ok(rssGrowth < 12 * MiB, `${phase}: RSS grew ${rssGrowth} bytes over 100,000 cycles`);
+    t.ok(heapGrowth < MiB / 2, `${phase}: heap grew ${heapGrowth} bytes over 100,000 cycles`);
+    t.ok(rssGrowth < 8 * MiB, `${phase}: RSS grew ${rssGrowth} bytes over 100,000 cycles`);
   }
   t.equal(report.retained, 0, 'arguments and results are released once used');
   t.equal(report.live, 0, 'no greenlet stack left behind');
