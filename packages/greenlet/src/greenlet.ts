@@ -41,6 +41,8 @@ class GreenletState {
   stores: SavedStores;
   /** Top of Node's async-id stack when this greenlet last resumed. */
   asyncMark = 0;
+  /** Registered for unwinding: done when it first suspends, never for main. */
+  watched = false;
 
   constructor(
     readonly isMain: boolean,
@@ -62,8 +64,11 @@ let pendingIsError = false;
 let pendingOrigin: Greenlet | undefined;
 
 let current: GreenletState;
-/** Started, not yet dead greenlets by native coroutine id. */
-const running = new Map<number, GreenletState>();
+/**
+ * Started, not yet dead greenlets, indexed by native coroutine id. The core
+ * reuses ids densely, so an array avoids a Map's rehashing garbage.
+ */
+const running: Array<GreenletState | undefined> = [];
 
 // Module-private access to a greenlet's record, set up by the class below.
 let stateOf: (greenlet: Greenlet) => GreenletState;
@@ -258,8 +263,15 @@ function transfer(
   }
   const self = current;
   if (target === self) return deliver(values, error, isError);
-  if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
-  if (!target.started) begin(target, targetHandle);
+  if (!self.isMain) {
+    checkNoOpenAsyncScope(self.asyncMark);
+    // Only a greenlet that suspends can become unreachable while alive.
+    if (!self.watched) {
+      self.watched = true;
+      unreachable.register(self.handle!, self, self);
+    }
+  }
+  if (!target.started) begin(target);
   self.stores = captureStores();
   pendingValues = values;
   pendingError = error;
@@ -285,12 +297,11 @@ function transfer(
 }
 
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
-function begin(state: GreenletState, handle: Greenlet): void {
+function begin(state: GreenletState): void {
   const id = core.create();
   state.coroutine = id;
   state.started = true;
-  running.set(id, state);
-  unreachable.register(handle, state, state);
+  running[id] = state;
 }
 
 /** Runs in a greenlet that has just been switched to: trace, then take what was sent. */
@@ -337,7 +348,7 @@ function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
  * returns that ancestor's coroutine id for the core to switch to. Never throws.
  */
 function enter(coroutine: number): number {
-  const self = running.get(coroutine)!;
+  const self = running[coroutine]!;
   current = self;
   enterAsyncContext(self);
   let values: unknown[] | undefined;
@@ -365,13 +376,13 @@ function enter(coroutine: number): number {
   }
   self.dead = true;
   self.coroutine = -1;
-  running.delete(coroutine);
-  unreachable.unregister(self);
+  running[coroutine] = undefined;
+  if (self.watched) unreachable.unregister(self);
   let targetHandle = liveAncestor(self);
   let target = stateOf(targetHandle);
   if (!target.started) {
     try {
-      begin(target, targetHandle);
+      begin(target);
     } catch (failure) {
       targetHandle = mainGreenlet;
       target = stateOf(mainGreenlet);
@@ -415,7 +426,7 @@ function unwindUnreachable(state: GreenletState): void {
   if (state.dead || !state.started || state === current) return;
   // The old handle is gone; code in the finally blocks gets a new one.
   const greenlet = adopt(state);
-  unreachable.register(greenlet, state, state);
+  state.watched = false;
   state.parent = current.handle!;
   greenlet.throw();
 }

@@ -1,0 +1,41 @@
+// Timing helpers shared by the benchmark scripts: each figure is the median of
+// several batches, so one scheduling hiccup on a noisy machine does not move it.
+
+/** Median ns per operation of `batch(n)`, which performs n operations. */
+export function nsPerOp(batch, { ops = 200_000, batches = 7 } = {}) {
+  batch(Math.ceil(ops / 10)); // warm up: optimise, fill pools
+  const samples = [];
+  for (let i = 0; i < batches; i++) {
+    const start = process.hrtime.bigint();
+    batch(ops);
+    samples.push(Number(process.hrtime.bigint() - start) / ops);
+  }
+  return median(samples);
+}
+
+/** The same for an async batch. */
+export async function nsPerOpAsync(batch, { ops = 200_000, batches = 7 } = {}) {
+  await batch(Math.ceil(ops / 10));
+  const samples = [];
+  for (let i = 0; i < batches; i++) {
+    const start = process.hrtime.bigint();
+    await batch(ops);
+    samples.push(Number(process.hrtime.bigint() - start) / ops);
+  }
+  return median(samples);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Prints rows of [name, value, unit, note] as an aligned table. */
+export function printTable(title, rows) {
+  console.log(`\n${title}`);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, value, unit, note = ''] of rows) {
+    const shown = typeof value === 'number' ? value.toFixed(value < 10 ? 2 : 0) : value;
+    console.log(`  ${name.padEnd(width)}  ${String(shown).padStart(9)} ${unit.padEnd(8)} ${note}`);
+  }
+}
