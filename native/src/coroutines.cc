@@ -40,6 +40,7 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
       layout_(layout),
       identity_(layout, tls_block),
       interrupts_(isolate) {
+  context_.Reset(isolate, isolate->GetCurrentContext());
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
@@ -184,15 +185,37 @@ uint32_t Coroutines::Run(Coroutine* self) {
     // checks the count is unchanged when each callback returns, which a scope
     // left open on a suspended stack would break.
     v8::HandleScope scope(isolate_);
-    Napi::Value result = entry_.Value().Call({Napi::Number::New(env_, self->id)});
-    if (isolate_->IsExecutionTerminating()) {
-      isolate_->CancelTerminateExecution();
+    v8::Context::Scope context_scope(context_.Get(isolate_));
+    // Sees termination even though N-API's own TryCatch is nested inside.
+    v8::TryCatch try_catch(isolate_);
+    napi_value id, result, undefined, entry;
+    // Raw N-API: on failure node-addon-api would build an Error object, which
+    // is not possible while execution is terminating.
+    napi_status status = napi_get_undefined(env_, &undefined);
+    if (status == napi_ok) status = napi_create_uint32(env_, self->id, &id);
+    if (status == napi_ok) status = napi_get_reference_value(env_, entry_, &entry);
+    if (status == napi_ok) {
+      status = napi_call_function(env_, undefined, entry, 1, &id, &result);
+    }
+    uint32_t target = 0;
+    if (try_catch.HasTerminated() || isolate_->IsExecutionTerminating()) {
+      // Termination (worker.terminate(), a watchdog) unwound this coroutine.
+      // V8 ends it at the bottom of each V8 thread, so carry it on to the
+      // coroutine that runs next, where it continues.
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env_, &ignored);
+      if (isolate_->IsExecutionTerminating()) isolate_->CancelTerminateExecution();
       pending_termination_ = true;
-    } else if (env_.IsExceptionPending()) {
-      pending_exception_ =
-          Napi::Reference<Napi::Value>::New(env_.GetAndClearPendingException().Value(), 1);
-    } else if (result.IsNumber()) {
-      next = result.As<Napi::Number>().Uint32Value();
+    } else if (status != napi_ok) {
+      // entry() never throws; if it did, hand the error to whoever runs next.
+      napi_value error;
+      napi_ref reference;
+      if (napi_get_and_clear_last_exception(env_, &error) == napi_ok &&
+          napi_create_reference(env_, error, 1, &reference) == napi_ok) {
+        pending_exception_ = Napi::Reference<Napi::Value>(env_, reference);
+      }
+    } else if (napi_get_value_uint32(env_, result, &target) == napi_ok) {
+      next = target;
     }
   }
   identity_.Save(&self->slot.identity);

@@ -80,6 +80,9 @@ class Coroutines {
   IdentityLayout layout_;
   IdentityAccess identity_;
   StackPool pool_;
+  // The context coroutines run in (that of the thread's main script): a fresh
+  // V8 thread has none entered, and code at a coroutine's base must have one.
+  v8::Global<v8::Context> context_;
   Napi::FunctionReference entry_;
   Napi::FunctionReference poll_;
   InterruptProbe interrupts_;

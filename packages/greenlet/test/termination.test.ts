@@ -27,3 +27,17 @@ t.test('an error escaping to main is an ordinary uncaught exception', (t) => {
   t.match(result.stderr, /escaped the greenlet/);
   t.end();
 });
+
+t.test('worker.terminate() while a greenlet runs in the worker', (t) => {
+  const result = runChild(fixture('worker-terminate.mjs'), [], ['spin-in-greenlet']);
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim()), Array(3).fill(['spinning with 50 parked', 1]));
+  t.end();
+});
+
+t.test('worker.terminate() while greenlets are parked in the worker', (t) => {
+  const result = runChild(fixture('worker-terminate.mjs'), [], ['spin-in-main']);
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim()), Array(3).fill(['main spinning with 50 parked', 1]));
+  t.end();
+});
