@@ -273,12 +273,7 @@ function transfer(
   }
   if (!target.started) begin(target);
   self.stores = captureStores();
-  pendingValues = values;
-  pendingError = error;
-  pendingIsError = isError;
-  pendingOrigin = self.handle;
-  self.handle = undefined;
-  target.handle = targetHandle;
+  send(self, target, targetHandle, values, error, isError);
   try {
     core.switchTo(target.coroutine);
   } catch (failure) {
@@ -304,8 +299,12 @@ function begin(state: GreenletState): void {
   running[id] = state;
 }
 
-/** Runs in a greenlet that has just been switched to: trace, then take what was sent. */
-function resume(self: GreenletState): unknown {
+/**
+ * Runs in a greenlet that has just been switched to: takes what was sent,
+ * traces the switch, then throws the error or returns the values, packed for
+ * a pending `switch()` or, for a start, as the argument list.
+ */
+function resume(self: GreenletState, asArguments = false): unknown {
   enterAsyncContext(self);
   const values = pendingValues;
   const error = pendingError;
@@ -316,6 +315,7 @@ function resume(self: GreenletState): unknown {
   pendingIsError = false;
   pendingOrigin = undefined;
   if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self.handle!);
+  if (asArguments && !isError) return values ?? [];
   return deliver(values, error, isError);
 }
 
@@ -350,22 +350,11 @@ function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
 function enter(coroutine: number): number {
   const self = running[coroutine]!;
   current = self;
-  enterAsyncContext(self);
   let values: unknown[] | undefined;
   let error: unknown;
   let isError = false;
   try {
-    const origin = pendingOrigin;
-    const args = pendingValues;
-    const thrown = pendingError;
-    const startedByThrow = pendingIsError;
-    pendingValues = undefined;
-    pendingError = undefined;
-    pendingIsError = false;
-    pendingOrigin = undefined;
-    if (origin !== undefined) trace(startedByThrow ? 'throw' : 'switch', origin, self.handle!);
-    if (startedByThrow) throw thrown;
-    values = [callRun(self, args ?? [])];
+    values = [callRun(self, resume(self, true) as unknown[])];
   } catch (caught) {
     if (caught instanceof GreenletExit) {
       values = [caught];
@@ -391,13 +380,25 @@ function enter(coroutine: number): number {
       isError = true;
     }
   }
+  send(self, target, targetHandle, values, error, isError);
+  return target.coroutine;
+}
+
+/** Fills the transfer slot and hands the running greenlet's handle over to `target`. */
+function send(
+  self: GreenletState,
+  target: GreenletState,
+  targetHandle: Greenlet,
+  values: unknown[] | undefined,
+  error: unknown,
+  isError: boolean,
+): void {
   pendingValues = values;
   pendingError = error;
   pendingIsError = isError;
   pendingOrigin = self.handle;
   self.handle = undefined;
   target.handle = targetHandle;
-  return target.coroutine;
 }
 
 function callRun(state: GreenletState, args: unknown[]): unknown {
