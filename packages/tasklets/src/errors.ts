@@ -1,0 +1,23 @@
+/** Thrown into a tasklet by `kill()`; escaping the tasklet it is not an error. */
+export class TaskletExit extends Error {
+  constructor(message = 'tasklet exit') {
+    super(message);
+    this.name = 'TaskletExit';
+  }
+}
+
+/** A scheduler rule was broken: inserting a dead tasklet, blocking main on the event loop, ... */
+export class SchedulerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SchedulerError';
+  }
+}
+
+/** A tasklet tried to block when nothing could ever wake it. */
+export class DeadlockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeadlockError';
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Stackless-style tasklets for Node.js: micro-threads on greenlets, run
+ * round-robin by a scheduler that cooperates with the event loop. See
+ * docs/tasklets.md.
+ *
+ * @packageDocumentation
+ */
+export { Tasklet } from './tasklet.js';
+export {
+  tasklet,
+  run,
+  schedule,
+  scheduleRemove,
+  getcurrent,
+  getmain,
+  getruncount,
+  setScheduleCallback,
+  getScheduleCallback,
+} from './api.js';
+export { sleep, wait } from './event-loop.js';
+export { events, type TaskletEvents } from './observe.js';
+export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
+export type { ScheduleCallback } from './scheduler.js';

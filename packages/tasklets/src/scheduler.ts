@@ -1,0 +1,307 @@
+// The round-robin scheduler: the run queue, the one place where tasklets
+// switch, blocking and waking, and the pump that lets Node's event loop run
+// tasklets it has woken.
+import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
+
+import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
+import { events, log, logDebug, logTrace } from './observe.js';
+import { type Queued, RunQueue } from './run-queue.js';
+import type { Tasklet } from './tasklet.js';
+
+/** Why a tasklet is blocked, and how to take it out of whatever it waits in. */
+export interface Blocker {
+  readonly reason: string;
+  /** Only the event loop can wake it (a timer, a promise): main may not wait for it. */
+  readonly needsEventLoop?: boolean;
+  /** Called when the tasklet is woken by something else (kill, throw). */
+  cancel(): void;
+}
+
+/** Called before every switch between tasklets (Stackless' schedule callback). */
+export type ScheduleCallback = (previous: Tasklet, next: Tasklet) => void;
+
+/** Everything the scheduler keeps about one tasklet. */
+export class TaskletCore implements Queued {
+  queuePrev: Queued | undefined;
+  queueNext: Queued | undefined;
+  queued = false;
+  fn: ((...args: any[]) => unknown) | undefined;
+  args: unknown[] | undefined;
+  greenlet: Greenlet | undefined;
+  started = false;
+  dead = false;
+  blocker: Blocker | undefined;
+  tempval: unknown;
+  /** Thrown at the tasklet's suspension point when it next runs. */
+  wakeError: unknown;
+  hasWakeError = false;
+
+  constructor(
+    readonly tasklet: Tasklet,
+    readonly isMain: boolean,
+  ) {}
+
+  get alive(): boolean {
+    return !this.dead && (this.started || this.args !== undefined);
+  }
+}
+
+const queue = new RunQueue<TaskletCore>();
+let main: TaskletCore;
+let current: TaskletCore;
+let scheduleCallback: ScheduleCallback | null = null;
+
+export function initMain(core: TaskletCore): void {
+  main = current = core;
+  core.started = true;
+  core.greenlet = getcurrent();
+  queue.append(core);
+}
+
+export function currentCore(): TaskletCore {
+  return current;
+}
+
+export function mainCore(): TaskletCore {
+  return main;
+}
+
+export function runCount(): number {
+  return queue.size;
+}
+
+export function setScheduleCallback(callback: ScheduleCallback | null): ScheduleCallback | null {
+  if (callback !== null && typeof callback !== 'function') {
+    throw new TypeError('setScheduleCallback() takes a function or null');
+  }
+  const previous = scheduleCallback;
+  scheduleCallback = callback;
+  return previous;
+}
+
+export function getScheduleCallback(): ScheduleCallback | null {
+  return scheduleCallback;
+}
+
+/** Puts a tasklet in the run queue (at the tail, or as the head to run next). */
+export function enqueue(core: TaskletCore, asHead = false): void {
+  const wasQueued = core.queued;
+  if (asHead) queue.prepend(core);
+  else if (!wasQueued) queue.append(core);
+  if (!wasQueued) {
+    events.emit('scheduled', core.tasklet);
+    armPump();
+  }
+}
+
+export function dequeue(core: TaskletCore): void {
+  queue.remove(core);
+}
+
+/**
+ * Suspends the current tasklet and runs `target`. Returns, with the
+ * tasklet's tempval, when some tasklet switches back; throws there if an
+ * error was sent (kill, throw, a deadlock, an error raised in main).
+ */
+export function switchTo(target: TaskletCore): unknown {
+  const self = current;
+  if (target !== self) {
+    scheduleCallback?.(self.tasklet, target.tasklet);
+    if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
+    current = target;
+    if (target.started) {
+      target.greenlet!.switch();
+    } else {
+      target.started = true;
+      const args = target.args ?? [];
+      target.args = undefined;
+      target.greenlet!.switch(...args);
+    }
+    current = self;
+  }
+  if (self.hasWakeError) {
+    const error = self.wakeError;
+    self.wakeError = undefined;
+    self.hasWakeError = false;
+    throw error;
+  }
+  const value = self.tempval;
+  self.tempval = undefined;
+  return value;
+}
+
+/** Round-robin: the current tasklet goes to the back; the next one runs. */
+export function schedule(value: unknown): unknown {
+  const self = current;
+  self.tempval = value;
+  if (self.queued && queue.head === self) queue.rotate();
+  return switchTo(nextRunnable(self));
+}
+
+/** Like schedule(), but the current tasklet leaves the run queue (paused). */
+export function scheduleRemove(value: unknown): unknown {
+  const self = current;
+  self.tempval = value;
+  queue.remove(self);
+  const next = queue.head;
+  if (next === undefined) {
+    queue.append(self);
+    throw new DeadlockError('scheduleRemove(): no other tasklet is runnable, so nothing could resume this one');
+  }
+  return switchTo(next);
+}
+
+/**
+ * Blocks the current tasklet until `wake()`; returns the value it is woken
+ * with or throws the error. Used by sleep(), wait() and channels.
+ */
+export function block(blocker: Blocker): unknown {
+  const self = current;
+  if (self.isMain && blocker.needsEventLoop) {
+    throw new SchedulerError(
+      `${blocker.reason} would block the main tasklet, which runs Node's event loop, ` +
+        'so nothing could ever wake it. Call it from a tasklet: tasklet(fn)(...args).',
+    );
+  }
+  queue.remove(self);
+  const next = queue.head;
+  if (next === undefined) {
+    queue.prepend(self);
+    throw new DeadlockError(deadlockMessage(self, blocker));
+  }
+  self.blocker = blocker;
+  if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
+  events.emit('blocked', self.tasklet, blocker.reason);
+  return switchTo(next);
+}
+
+/** Makes a blocked tasklet runnable again, with a value or an error to receive. */
+export function wake(core: TaskletCore, value: unknown, error?: { error: unknown }): void {
+  core.blocker = undefined;
+  core.tempval = value;
+  if (error !== undefined) {
+    core.wakeError = error.error;
+    core.hasWakeError = true;
+  }
+  enqueue(core);
+}
+
+/**
+ * Raises `error` in `target` at once: it runs now, ahead of the caller, which
+ * stays runnable right behind it.
+ */
+export function raiseIn(target: TaskletCore, error: unknown): void {
+  if (target === current) throw error;
+  if (!target.started) {
+    // Never ran: it dies without running, and the error is reported as if
+    // its function had thrown it.
+    finish(target, error);
+    return;
+  }
+  target.blocker?.cancel();
+  target.blocker = undefined;
+  target.wakeError = error;
+  target.hasWakeError = true;
+  enqueue(target, true);
+  switchTo(target);
+}
+
+/** Runs the queue until no tasklet but the caller is runnable. */
+export function runUntilIdle(deadline = Infinity): void {
+  const self = current;
+  while (queue.size > (self.queued ? 1 : 0) && performance.now() < deadline) schedule(undefined);
+}
+
+/** The bottom of every tasklet's greenlet. */
+export function runTasklet(core: TaskletCore, args: unknown[]): void {
+  let failure: unknown;
+  try {
+    core.fn!(...args);
+  } catch (error) {
+    failure = error;
+  }
+  const next = finish(core, failure);
+  // Returning ends this greenlet and resumes its parent: the next tasklet.
+  core.greenlet!.parent = next.greenlet!;
+  current = next;
+  if (next !== core) scheduleCallback?.(core.tasklet, next.tasklet);
+}
+
+/** Marks a tasklet dead, reports how it ended, and picks who runs next. */
+function finish(core: TaskletCore, failure: unknown): TaskletCore {
+  core.dead = true;
+  core.fn = undefined;
+  core.args = undefined;
+  queue.remove(core);
+  const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
+  if (failed) {
+    if (logDebug) log.debug({ tasklet: label(core), error: String(failure) }, 'failed');
+    events.emit('failed', core.tasklet, failure);
+    if (events.listenerCount('error') > 0) events.emit('error', failure, core.tasklet);
+    else raiseInMain(failure);
+  } else {
+    if (logDebug) log.debug({ tasklet: label(core) }, 'finished');
+    events.emit('finished', core.tasklet);
+  }
+  return queue.head ?? main;
+}
+
+/**
+ * An error no tasklet caught goes to main, as in Stackless: main runs next
+ * and the error is thrown where it is suspended (from run(), schedule(), a
+ * channel operation, or the event-loop pump, where it becomes an uncaught
+ * exception).
+ */
+function raiseInMain(error: unknown): void {
+  if (main.hasWakeError) {
+    error = new AggregateError([main.wakeError, error], 'several tasklets failed');
+  }
+  main.wakeError = error;
+  main.hasWakeError = true;
+  main.blocker?.cancel();
+  main.blocker = undefined;
+  if (current !== main) enqueue(main, true);
+}
+
+function nextRunnable(self: TaskletCore): TaskletCore {
+  return queue.head ?? self;
+}
+
+function deadlockMessage(self: TaskletCore, blocker: Blocker): string {
+  const who = self.isMain ? 'the main tasklet' : 'a tasklet';
+  return (
+    `${who} cannot block on ${blocker.reason}: no other tasklet is runnable, so nothing could wake it` +
+    (main.blocker !== undefined && !self.isMain
+      ? ` (main is blocked on ${main.blocker.reason}; while main is blocked, tasklets waiting for timers or promises cannot run either)`
+      : '')
+  );
+}
+
+let pumpArmed = false;
+
+/**
+ * Tasklets made runnable outside any scheduler call (by a timer, a promise,
+ * a setup()) run from the event loop, in slices so that I/O and timers keep
+ * their turn.
+ */
+function armPump(): void {
+  if (pumpArmed) return;
+  pumpArmed = true;
+  setImmediate(pump);
+}
+
+const PUMP_SLICE_MS = 10;
+
+function pump(): void {
+  pumpArmed = false;
+  if (current !== main) return; // some scheduler call is already running tasklets
+  try {
+    runUntilIdle(performance.now() + PUMP_SLICE_MS);
+  } finally {
+    if (queue.size > (main.queued ? 1 : 0)) armPump();
+  }
+}
+
+function label(core: TaskletCore): string {
+  return core.isMain ? 'main' : core.fn?.name || 'tasklet';
+}

@@ -1,0 +1,218 @@
+import { Greenlet } from '@stackless/greenlet';
+import { inspect } from 'node:util';
+
+import { SchedulerError, TaskletExit } from './errors.js';
+import { events, log, logDebug } from './observe.js';
+import {
+  TaskletCore,
+  currentCore,
+  dequeue,
+  enqueue,
+  initMain,
+  mainCore,
+  raiseIn,
+  runTasklet,
+  switchTo,
+} from './scheduler.js';
+
+type TaskletFunction = (...args: any[]) => unknown;
+
+/**
+ * A micro-thread scheduled round-robin with the others of its thread, the
+ * Stackless way. Its function runs on a greenlet of its own, so it can block
+ * (on channels, `sleep()`, `wait()`) from any depth of calls.
+ *
+ * Lifecycle: unbound (no function or no arguments yet), paused (bound, not in
+ * the run queue), scheduled (runnable, or blocked), dead.
+ */
+export class Tasklet {
+  static #creatingMain = false;
+  /** @internal */
+  readonly core: TaskletCore;
+
+  constructor(fn?: TaskletFunction) {
+    this.core = new TaskletCore(this, Tasklet.#creatingMain);
+    if (Tasklet.#creatingMain) return;
+    if (fn !== undefined) this.bind(fn);
+    if (logDebug) log.debug({ tasklet: fn?.name || 'tasklet' }, 'created');
+    events.emit('created', this);
+  }
+
+  /**
+   * Binds the function to run and, if `args` is given, its arguments: the
+   * tasklet is then alive but paused until `insert()`.
+   */
+  bind(fn: TaskletFunction | undefined, args?: unknown[]): this {
+    const core = this.#mutableCore('bind');
+    if (fn !== undefined) {
+      if (typeof fn !== 'function') throw new TypeError(`a tasklet runs a function, not ${typeof fn}`);
+      core.fn = fn;
+    }
+    if (args !== undefined) {
+      if (!Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
+      if (core.fn === undefined) throw new SchedulerError('bind(): no function to bind the arguments to');
+      core.args = args;
+    }
+    return this;
+  }
+
+  /** Binds the arguments and puts the tasklet at the end of the run queue. */
+  setup(...args: unknown[]): this {
+    const core = this.#mutableCore('setup');
+    if (core.fn === undefined) throw new SchedulerError('setup(): the tasklet has no function; pass one to new Tasklet(fn) or bind()');
+    core.args = args;
+    this.insert();
+    return this;
+  }
+
+  /** Puts a paused tasklet at the end of the run queue. */
+  insert(): this {
+    const core = this.core;
+    if (core.dead) throw new SchedulerError('insert(): the tasklet is dead');
+    if (!core.alive) throw new SchedulerError('insert(): the tasklet is not bound; call setup() or bind(fn, args)');
+    if (core.blocker !== undefined) throw new SchedulerError('insert(): the tasklet is blocked; it is woken by what it waits for');
+    enqueue(core);
+    return this;
+  }
+
+  /** Takes a runnable tasklet out of the run queue: it is paused until inserted again. */
+  remove(): this {
+    const core = this.core;
+    if (core.blocker !== undefined) throw new SchedulerError('remove(): the tasklet is blocked, not in the run queue');
+    if (core === currentCore()) throw new SchedulerError('remove(): use scheduleRemove() to pause the current tasklet');
+    dequeue(core);
+    return this;
+  }
+
+  /** Runs this tasklet now; the caller stays runnable, right behind it. */
+  run(): void {
+    const core = this.#runnableCore('run');
+    if (core === currentCore()) return;
+    enqueue(core, true);
+    switchTo(core);
+  }
+
+  /** Runs this tasklet now; the caller is paused (out of the run queue). */
+  switch(): void {
+    const core = this.#runnableCore('switch');
+    const caller = currentCore();
+    if (core === caller) return;
+    enqueue(core, true);
+    dequeue(caller);
+    switchTo(core);
+  }
+
+  /**
+   * Ends the tasklet: throws {@link TaskletExit} in it, so its finally blocks
+   * run, at once (the caller stays runnable). A tasklet that never ran just
+   * dies; a dead one is left alone.
+   */
+  kill(): void {
+    if (this.core.dead) return;
+    this.#raise(new TaskletExit());
+  }
+
+  /** Throws `error` in the tasklet where it is suspended, at once. */
+  throw(error: unknown): void {
+    if (this.core.dead) throw new SchedulerError('throw(): the tasklet is dead');
+    this.#raise(error);
+  }
+
+  /** `throw(new ErrorClass(...args))`. */
+  raiseException(ErrorClass: new (...args: any[]) => unknown, ...args: unknown[]): void {
+    if (typeof ErrorClass !== 'function') throw new TypeError('raiseException() takes an error class');
+    this.throw(new ErrorClass(...args));
+  }
+
+  /** Bound and not dead. */
+  get alive(): boolean {
+    return this.core.alive;
+  }
+
+  /** Blocked on a channel, a timer (`sleep`) or a promise (`wait`). */
+  get blocked(): boolean {
+    return this.core.blocker !== undefined;
+  }
+
+  /** Runnable or blocked: it will run again without anyone inserting it. */
+  get scheduled(): boolean {
+    return this.core.queued || this.core.blocker !== undefined;
+  }
+
+  /** Alive but neither runnable nor blocked. */
+  get paused(): boolean {
+    return this.core.alive && !this.scheduled;
+  }
+
+  get isMain(): boolean {
+    return this.core.isMain;
+  }
+
+  get isCurrent(): boolean {
+    return this.core === currentCore();
+  }
+
+  /** The value the tasklet receives when it next resumes (schedule(), channels). */
+  get tempval(): unknown {
+    return this.core.tempval;
+  }
+
+  set tempval(value: unknown) {
+    this.core.tempval = value;
+  }
+
+  [inspect.custom](): string {
+    const core = this.core;
+    let state: string;
+    if (core.dead) state = 'dead';
+    else if (core === currentCore()) state = 'current';
+    else if (core.blocker !== undefined) state = `blocked on ${core.blocker.reason}`;
+    else if (core.queued) state = 'runnable';
+    else if (core.alive) state = 'paused';
+    else state = 'unbound';
+    const name = core.isMain ? 'main' : core.fn?.name;
+    return `Tasklet${name ? ` (${name})` : ''} <${state}>`;
+  }
+
+  /** @internal The main tasklet wraps the thread's main greenlet. */
+  static createMain(): Tasklet {
+    Tasklet.#creatingMain = true;
+    try {
+      return new Tasklet();
+    } finally {
+      Tasklet.#creatingMain = false;
+    }
+  }
+
+  #mutableCore(operation: string): TaskletCore {
+    const core = this.core;
+    if (core.isMain) throw new SchedulerError(`${operation}(): the main tasklet runs the thread's own code`);
+    if (core.dead) throw new SchedulerError(`${operation}(): the tasklet is dead`);
+    if (core.started) throw new SchedulerError(`${operation}(): the tasklet has already started`);
+    if (core.greenlet === undefined) {
+      core.greenlet = new Greenlet((...args: unknown[]) => runTasklet(core, args), mainCore().greenlet!);
+    }
+    return core;
+  }
+
+  #runnableCore(operation: string): TaskletCore {
+    const core = this.core;
+    if (core.dead) throw new SchedulerError(`${operation}(): the tasklet is dead`);
+    if (!core.alive) throw new SchedulerError(`${operation}(): the tasklet is not bound; call setup() or bind(fn, args)`);
+    if (core.blocker !== undefined) throw new SchedulerError(`${operation}(): the tasklet is blocked on ${core.blocker.reason}`);
+    return core;
+  }
+
+  #raise(error: unknown): void {
+    const core = this.core;
+    if (!core.alive && !core.isMain) {
+      // Bound to no arguments yet: nothing has run and nothing will.
+      core.dead = true;
+      dequeue(core);
+      return;
+    }
+    raiseIn(core, error);
+  }
+}
+
+initMain(Tasklet.createMain().core);

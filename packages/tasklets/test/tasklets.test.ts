@@ -1,0 +1,260 @@
+// Stackless' tasklet behaviours: lifecycle flags, round-robin order, run vs
+// switch, kill and finally, tempval, runcount, errors and hooks.
+import t from 'tap';
+import { inspect } from 'node:util';
+import {
+  SchedulerError,
+  Tasklet,
+  TaskletExit,
+  events,
+  getcurrent,
+  getmain,
+  getruncount,
+  run,
+  schedule,
+  scheduleRemove,
+  setScheduleCallback,
+  tasklet,
+} from '@stackless/tasklets';
+
+t.afterEach(() => {
+  run();
+  t.equal(getruncount(), 1, 'only main is left runnable');
+});
+
+t.test('lifecycle flags: unbound, paused, scheduled, dead', (t) => {
+  const flags = (x: Tasklet) => ({ alive: x.alive, scheduled: x.scheduled, paused: x.paused, blocked: x.blocked });
+  const task = new Tasklet();
+  t.same(flags(task), { alive: false, scheduled: false, paused: false, blocked: false }, 'new, no function');
+  task.bind(() => schedule());
+  t.same(flags(task), { alive: false, scheduled: false, paused: false, blocked: false }, 'function bound, no arguments');
+  task.bind(undefined, []);
+  t.same(flags(task), { alive: true, scheduled: false, paused: true, blocked: false }, 'arguments bound: paused');
+  task.insert();
+  t.same(flags(task), { alive: true, scheduled: true, paused: false, blocked: false }, 'inserted');
+  task.remove();
+  t.same(flags(task), { alive: true, scheduled: false, paused: true, blocked: false }, 'removed');
+  task.insert();
+  run();
+  t.same(flags(task), { alive: false, scheduled: false, paused: false, blocked: false }, 'finished');
+  t.match(inspect(task), /<dead>/);
+  t.end();
+});
+
+t.test('round-robin order among three tasklets', (t) => {
+  const log: string[] = [];
+  const worker = (name: string, rounds: number) => {
+    for (let i = 0; i < rounds; i++) {
+      log.push(`${name}${i}`);
+      schedule();
+    }
+  };
+  tasklet(worker)('a', 3);
+  tasklet(worker)('b', 2);
+  tasklet(worker)('c', 3);
+  t.equal(getruncount(), 4);
+  run();
+  t.same(log, ['a0', 'b0', 'c0', 'a1', 'b1', 'c1', 'a2', 'c2']);
+  t.end();
+});
+
+t.test('schedule() returns its argument, by default the current tasklet', (t) => {
+  const seen: unknown[] = [];
+  const task = tasklet(() => {
+    seen.push(schedule());
+    seen.push(schedule('value'));
+  })();
+  run();
+  t.equal(seen[0], task);
+  t.equal(seen[1], 'value');
+  t.end();
+});
+
+t.test('tempval: set on a paused tasklet, received when it resumes', (t) => {
+  let received: unknown;
+  const task = tasklet(() => {
+    received = scheduleRemove();
+  })();
+  run();
+  t.ok(task.paused, 'scheduleRemove() paused it');
+  task.tempval = 'handed over';
+  task.insert();
+  run();
+  t.equal(received, 'handed over');
+  t.end();
+});
+
+t.test('run() keeps the caller runnable; switch() pauses it', (t) => {
+  const log: string[] = [];
+  let outer!: Tasklet;
+  const inner = new Tasklet(() => {
+    log.push(`inner sees outer ${outer.scheduled ? 'scheduled' : 'paused'}`);
+  }).bind(undefined, []);
+  outer = tasklet(() => {
+    inner.run();
+    log.push('outer after run');
+  })();
+  run();
+  t.same(log, ['inner sees outer scheduled', 'outer after run']);
+
+  log.length = 0;
+  const second = new Tasklet(() => log.push(`caller ${outer.paused ? 'paused' : 'runnable'}`)).bind(undefined, []);
+  outer = tasklet(() => {
+    second.switch();
+    log.push('outer resumed');
+  })();
+  run();
+  t.same(log, ['caller paused']);
+  t.ok(outer.paused, 'switch() left the caller paused');
+  outer.insert();
+  run();
+  t.same(log, ['caller paused', 'outer resumed']);
+  t.end();
+});
+
+t.test('kill(): TaskletExit unwinds finally blocks and is not a failure', (t) => {
+  const log: string[] = [];
+  const failed: unknown[] = [];
+  const onFailed = (_: Tasklet, error: unknown) => failed.push(error);
+  events.on('failed', onFailed);
+  const victim = tasklet(() => {
+    try {
+      for (;;) schedule();
+    } finally {
+      log.push('finally');
+    }
+  })();
+  schedule(); // let it start
+  t.ok(victim.alive);
+  victim.kill();
+  t.same(log, ['finally']);
+  t.notOk(victim.alive);
+  victim.kill(); // dead: nothing happens
+  const neverRan = tasklet(() => log.push('ran'))();
+  neverRan.kill();
+  t.notOk(neverRan.alive, 'a tasklet killed before it ran is dead');
+  run();
+  t.same(log, ['finally'], 'and never runs');
+  events.off('failed', onFailed);
+  t.same(failed, []);
+  t.end();
+});
+
+t.test('a tasklet may catch TaskletExit', (t) => {
+  let caught = false;
+  const task = tasklet(() => {
+    try {
+      schedule();
+    } catch (error) {
+      caught = error instanceof TaskletExit;
+    }
+  })();
+  schedule();
+  task.kill();
+  t.ok(caught);
+  t.notOk(task.alive);
+  t.end();
+});
+
+t.test('throw() and raiseException() raise where the tasklet is suspended', (t) => {
+  const got: string[] = [];
+  const task = tasklet(() => {
+    for (;;) {
+      try {
+        schedule();
+      } catch (error) {
+        got.push(`${(error as Error).name}: ${(error as Error).message}`);
+        if (got.length === 2) return;
+      }
+    }
+  })();
+  schedule();
+  task.throw(new TypeError('one'));
+  task.raiseException(RangeError, 'two');
+  t.same(got, ['TypeError: one', 'RangeError: two']);
+  t.throws(() => task.throw(new Error('dead')), SchedulerError);
+  t.end();
+});
+
+t.test('an uncaught error is thrown from run() in main', (t) => {
+  tasklet(() => {
+    throw new RangeError('from a tasklet');
+  })();
+  tasklet(() => schedule())();
+  t.throws(() => run(), { name: 'RangeError', message: 'from a tasklet' });
+  t.end();
+});
+
+t.test('with an error listener, the error goes there instead', (t) => {
+  const seen: Array<[unknown, Tasklet]> = [];
+  const listener = (error: unknown, task: Tasklet) => seen.push([error, task]);
+  events.on('error', listener);
+  const failing = tasklet(() => {
+    throw new Error('reported');
+  })();
+  t.doesNotThrow(() => run());
+  events.off('error', listener);
+  t.equal(seen.length, 1);
+  t.equal((seen[0]![0] as Error).message, 'reported');
+  t.equal(seen[0]![1], failing);
+  t.end();
+});
+
+t.test('lifecycle events', (t) => {
+  const log: string[] = [];
+  const on = (name: 'created' | 'scheduled' | 'finished') => (task: Tasklet) =>
+    log.push(`${name} ${task.isMain ? 'main' : 'task'}`);
+  const listeners = (['created', 'scheduled', 'finished'] as const).map((name) => [name, on(name)] as const);
+  for (const [name, listener] of listeners) events.on(name, listener);
+  tasklet(() => {})();
+  run();
+  for (const [name, listener] of listeners) events.off(name, listener);
+  t.same(log, ['created task', 'scheduled task', 'finished task']);
+  t.end();
+});
+
+t.test('schedule callback sees every switch', (t) => {
+  const main = getmain();
+  const switches: string[] = [];
+  const name = (task: Tasklet) => (task === main ? 'main' : 'task');
+  t.equal(setScheduleCallback((from, to) => switches.push(`${name(from)}->${name(to)}`)), null);
+  tasklet(() => schedule())();
+  run();
+  setScheduleCallback(null);
+  t.same(switches, ['main->task', 'task->main', 'main->task', 'task->main']);
+  t.end();
+});
+
+t.test('main, current and runcount', (t) => {
+  const main = getmain();
+  t.ok(main.isMain);
+  t.ok(main.isCurrent);
+  t.equal(getcurrent(), main);
+  t.equal(getruncount(), 1);
+  let inside: Tasklet | undefined;
+  const task = tasklet(() => {
+    inside = getcurrent();
+    t.notOk(main.isCurrent);
+  })();
+  t.equal(getruncount(), 2);
+  run();
+  t.equal(inside, task);
+  t.end();
+});
+
+t.test('bad input gives typed errors', (t) => {
+  t.throws(() => new Tasklet(42 as never), TypeError);
+  t.throws(() => tasklet(42 as never), TypeError);
+  t.throws(() => new Tasklet().setup(), SchedulerError, 'setup without a function');
+  t.throws(() => new Tasklet().insert(), SchedulerError, 'insert while unbound');
+  t.throws(() => new Tasklet(() => {}).bind(undefined, 'x' as never), TypeError);
+  t.throws(() => getmain().setup(), SchedulerError, 'main cannot be set up');
+  t.throws(() => getcurrent().remove(), SchedulerError, 'remove the current tasklet');
+  const done = tasklet(() => {})();
+  run();
+  t.throws(() => done.insert(), SchedulerError, 'insert a dead tasklet');
+  t.throws(() => done.run(), SchedulerError, 'run a dead tasklet');
+  t.throws(() => done.bind(() => {}), SchedulerError, 'rebind a dead tasklet');
+  t.throws(() => scheduleRemove(), { name: 'DeadlockError' }, 'main cannot pause itself with nothing else runnable');
+  t.end();
+});
