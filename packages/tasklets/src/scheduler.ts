@@ -89,6 +89,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   if (asHead) queue.prepend(core);
   else if (!wasQueued) queue.append(core);
   if (!wasQueued) {
+    if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
     events.emit('scheduled', core.tasklet);
     armPump();
   }
@@ -229,21 +230,33 @@ export function runTasklet(core: TaskletCore, args: unknown[]): void {
 
 /** Marks a tasklet dead, reports how it ended, and picks who runs next. */
 function finish(core: TaskletCore, failure: unknown): TaskletCore {
+  const name = logDebug ? label(core) : '';
   core.dead = true;
   core.fn = undefined;
   core.args = undefined;
   queue.remove(core);
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
   if (failed) {
-    if (logDebug) log.debug({ tasklet: label(core), error: String(failure) }, 'failed');
+    if (logDebug) log.debug({ tasklet: name, error: String(failure) }, 'failed');
     events.emit('failed', core.tasklet, failure);
     if (events.listenerCount('error') > 0) events.emit('error', failure, core.tasklet);
     else raiseInMain(failure);
   } else {
-    if (logDebug) log.debug({ tasklet: label(core) }, 'finished');
+    if (logDebug) log.debug({ tasklet: name }, 'finished');
     events.emit('finished', core.tasklet);
   }
-  return queue.head ?? main;
+  const next = queue.head;
+  if (next !== undefined) return next;
+  if (main.blocker !== undefined && !main.hasWakeError) {
+    // The last runnable tasklet is gone and main waits for something only a
+    // tasklet could do.
+    const reason = main.blocker.reason;
+    main.blocker.cancel();
+    main.blocker = undefined;
+    main.wakeError = new DeadlockError(`the main tasklet is blocked on ${reason} and no tasklet is left that could wake it`);
+    main.hasWakeError = true;
+  }
+  return main;
 }
 
 /**
