@@ -234,9 +234,12 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
     }
     return false;
   };
+  // A pointer (not, say, the guard flag of a function-static thread_local,
+  // which V8 may initialise on the helper thread too) shared with main.
+  auto plausible_pointer = [](uint64_t value) { return value >= 65536 && value % 8 == 0; };
   if (!PickUnique("marking-barrier word", size, 8, [&](size_t at) {
         uint64_t value = Word(entered, at);
-        return !classified(at) && Word(before, at) == 0 && value != 0 &&
+        return !classified(at) && Word(before, at) == 0 && plausible_pointer(value) &&
                value == Word(main, at);
       }, &found.offset[kMarkingBarrier], error)) return false;
 

@@ -1,11 +1,13 @@
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
 
-import { type GeneratorRecord, ThrownValue, records, resumeUnwrapping } from './record.js';
+import { type GeneratorRecord, Relay, carry, resumeUnwrapping, running } from './record.js';
+import { yieldValue } from './yield-value.js';
 
 /**
- * Sent by `return(value)` into the deepest generator still suspended for it;
- * escaping a body it finishes that generator. Every generator between there
- * and the one whose return() was called rethrows it, so that they all unwind.
+ * Sent by `return(value)` to where the generator is suspended (which may be
+ * in a descendant that yielded past it); escaping a body it finishes that
+ * generator. Every generator between there and the one whose return() was
+ * called rethrows it, so that they all unwind.
  */
 class GeneratorReturn extends GreenletExit {
   constructor(readonly value: unknown) {
@@ -22,34 +24,32 @@ const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.
  * calls can yield with {@link yieldValue}.
  */
 class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
-  #record: GeneratorRecord | undefined;
+  #greenlet: Greenlet | undefined;
+  #record: GeneratorRecord = { consumer: undefined, outer: undefined, executing: false };
   #args: unknown[] | undefined;
 
   constructor(body: (...args: any[]) => TReturn, args: unknown[]) {
-    const greenlet = new Greenlet(body);
-    this.#record = { greenlet, child: undefined, executing: false };
+    this.#greenlet = new Greenlet(body);
     this.#args = args;
-    records.set(greenlet, this.#record);
   }
 
   next(...[value]: [] | [TNext]): IteratorResult<T, TReturn> {
     const args = this.#args;
     this.#args = undefined;
-    return this.#step((target) => (args !== undefined ? target.switch(...args) : target.switch(value)));
+    return this.#step((greenlet) => (args !== undefined ? greenlet.switch(...args) : greenlet.switch(value)));
   }
 
   return(value: TReturn): IteratorResult<T, TReturn> {
-    if (this.#record === undefined || this.#args !== undefined) return this.#finish(value);
-    return this.#step((target) => target.throw(new GeneratorReturn(value)), true);
+    if (this.#greenlet === undefined || this.#args !== undefined) return this.#finish(value);
+    return this.#step((greenlet) => greenlet.throw(new GeneratorReturn(value)), true);
   }
 
   throw(error: unknown): IteratorResult<T, TReturn> {
-    if (this.#record === undefined || this.#args !== undefined) {
+    if (this.#greenlet === undefined || this.#args !== undefined) {
       this.#finish(undefined as TReturn);
       throw error;
     }
-    const carried = error instanceof Error ? error : new ThrownValue(error);
-    return this.#step((target) => target.throw(carried));
+    return this.#step((greenlet) => greenlet.throw(carry(error)));
   }
 
   [Symbol.iterator](): this {
@@ -61,27 +61,47 @@ class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
   }
 
   /**
-   * Resumes the generator (or the descendant that yielded past it) and
-   * reports the outcome. `closing`: this is the generator whose return() was
-   * called, where a GeneratorReturn ends the unwinding.
+   * Resumes the generator's body and reports the outcome. `closing`: this is
+   * the generator whose return() was called, where a GeneratorReturn ends the
+   * unwinding.
    */
-  #step(resume: (target: Greenlet) => unknown, closing = false): IteratorResult<T, TReturn> {
+  #step(resume: (greenlet: Greenlet) => unknown, closing = false): IteratorResult<T, TReturn> {
+    const greenlet = this.#greenlet;
+    if (greenlet === undefined) return { value: undefined as TReturn, done: true };
     const record = this.#record;
-    if (record === undefined) return { value: undefined as TReturn, done: true };
     if (record.executing) throw new TypeError('Generator is already running');
     record.executing = true;
+    const outerBody = running.body;
     let result: unknown;
     try {
-      record.greenlet.parent = getcurrent();
-      const target = takeDeepestChild(record);
-      result = resumeUnwrapping(() => resume(target));
+      greenlet.parent = getcurrent();
+      record.consumer = greenlet.parent;
+      record.outer = outerBody;
+      running.body = record;
+      result = resumeUnwrapping(() => resume(greenlet));
+      while (result instanceof Relay && !greenlet.dead) {
+        // A descendant yielded past this generator: pass the value on from
+        // the consumer's side, then the answer (or error) back down.
+        running.body = outerBody;
+        let answer: unknown;
+        let failure: { error: unknown } | undefined;
+        try {
+          answer = yieldValue(result.value, result.level);
+        } catch (error) {
+          failure = { error };
+        }
+        running.body = record;
+        const relayed = failure;
+        result = resumeUnwrapping(() => (relayed ? greenlet.throw(carry(relayed.error)) : greenlet.switch(answer)));
+      }
     } catch (error) {
-      if (record.greenlet.dead) this.#record = undefined;
+      if (greenlet.dead) this.#finish(undefined as TReturn);
       throw error;
     } finally {
+      running.body = outerBody;
       record.executing = false;
     }
-    if (!record.greenlet.dead) return { value: result as T, done: false };
+    if (!greenlet.dead) return { value: result as T, done: false };
     if (!(result instanceof GeneratorReturn)) return this.#finish(result as TReturn);
     if (!closing) {
       // An ancestor's return() is unwinding through this generator's consumer.
@@ -93,23 +113,12 @@ class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
 
   #finish(value: TReturn): IteratorResult<T, TReturn> {
     // An unstarted body's greenlet holds nothing native: dropping it is enough.
-    this.#record = undefined;
+    this.#greenlet = undefined;
     this.#args = undefined;
     return { value, done: true };
   }
 }
 Object.setPrototypeOf(DeepGenerator.prototype, IteratorPrototype);
-
-/** The greenlet to resume for `record`: itself, or the deepest descendant that yielded past it. */
-function takeDeepestChild(record: GeneratorRecord): Greenlet {
-  let deepest = record;
-  while (deepest.child !== undefined) {
-    const next = deepest.child;
-    deepest.child = undefined;
-    deepest = next;
-  }
-  return deepest.greenlet;
-}
 
 /**
  * Makes a generator function from an ordinary one: calling the result with

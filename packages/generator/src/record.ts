@@ -1,20 +1,31 @@
 import type { Greenlet } from '@stackless/greenlet';
 
 /**
- * What a generator's consumer side knows about the greenlet that runs its
- * body. Reached from the generator object and, weakly, from the greenlet:
- * never from the body's own stack, so an abandoned generator can be unwound.
+ * What a generator's body needs to yield. It deliberately leads nowhere near
+ * the body's own greenlet: a frame suspended in yieldValue() holds it, and a
+ * path back to the greenlet would keep an abandoned generator reachable from
+ * its own stack (optimising compilers can keep dead locals in a frame, so
+ * even a value used only briefly counts).
  */
 export interface GeneratorRecord {
-  readonly greenlet: Greenlet;
-  /** A descendant that yielded past this generator (`level` > 1): resumed first. */
-  child: GeneratorRecord | undefined;
+  /** The greenlet iterating the generator: where yields go. */
+  consumer: Greenlet | undefined;
+  /** The generator whose body is iterating this one, if any (for `level` > 1). */
+  outer: GeneratorRecord | undefined;
   /** A `next()`, `throw()` or `return()` of this generator is under way. */
   executing: boolean;
 }
 
-/** The generator (if any) whose body a greenlet runs. */
-export const records = new WeakMap<Greenlet, GeneratorRecord>();
+/** The generator whose body is running now, maintained by each resumption. */
+export const running: { body: GeneratorRecord | undefined } = { body: undefined };
+
+/** A value yielded past the receiving generator, `level` more to go. */
+export class Relay {
+  constructor(
+    readonly value: unknown,
+    readonly level: number,
+  ) {}
+}
 
 /**
  * Carries a non-Error value thrown with `generator.throw(value)` through
@@ -24,6 +35,10 @@ export class ThrownValue extends Error {
   constructor(readonly value: unknown) {
     super('value thrown into a generator');
   }
+}
+
+export function carry(error: unknown): Error {
+  return error instanceof Error ? error : new ThrownValue(error);
 }
 
 /** Switches (or throws) into a greenlet and unwraps a ThrownValue that comes back. */

@@ -1,6 +1,6 @@
-import { type Greenlet, GreenletError, getcurrent } from '@stackless/greenlet';
+import { GreenletError } from '@stackless/greenlet';
 
-import { records, resumeUnwrapping } from './record.js';
+import { Relay, resumeUnwrapping, running } from './record.js';
 
 /**
  * Suspends the nearest enclosing generator (with `level` 2, the one enclosing
@@ -12,31 +12,24 @@ import { records, resumeUnwrapping } from './record.js';
  *   enclosing generators.
  */
 export function yieldValue<TNext = unknown>(value: unknown, level = 1): TNext {
-  const consumer = consumerAt(level);
-  return resumeUnwrapping(() => consumer.switch(value)) as TNext;
-}
-
-/**
- * The greenlet to switch to for a yield at `level`. A separate function so
- * that no frame suspended in yieldValue() holds the generator's own greenlet.
- */
-function consumerAt(level: number): Greenlet {
   if (!Number.isInteger(level) || level < 1) {
     throw new RangeError(`yieldValue() level must be a whole number >= 1, not ${String(level)}`);
   }
-  let record = records.get(getcurrent());
-  if (record === undefined) {
+  const body = running.body;
+  if (body === undefined) {
     throw new GreenletError('yieldValue() was called outside a generator: call it below a function made with generator()');
   }
+  let enclosing = body;
   for (let depth = 1; depth < level; depth++) {
-    const outer = records.get(record.greenlet.parent!);
-    if (outer === undefined) {
+    if (enclosing.outer === undefined) {
       throw new GreenletError(
         `yieldValue(value, ${level}) needs ${level} enclosing generators but there ${depth === 1 ? 'is 1' : `are ${depth}`}`,
       );
     }
-    outer.child = record;
-    record = outer;
+    enclosing = enclosing.outer;
   }
-  return record.greenlet.parent!;
+  const consumer = body.consumer!;
+  // Past the nearest generator, each one on the way relays it further up.
+  const sent = level === 1 ? value : new Relay(value, level - 1);
+  return resumeUnwrapping(() => consumer.switch(sent)) as TNext;
 }

@@ -60,8 +60,13 @@ class GreenletState {
 let pendingValues: unknown[] | undefined;
 let pendingError: unknown;
 let pendingIsError = false;
-/** The handle of the greenlet that switched; also marks a switch under way. */
-let pendingOrigin: Greenlet | undefined;
+/**
+ * The greenlet that switched; also marks a switch under way. Its state, not
+ * its handle: a frame that suspends must never have loaded its own handle,
+ * because optimising compilers (Maglev) can keep a dead copy in the frame,
+ * which would keep an abandoned greenlet reachable from its own stack.
+ */
+let pendingOrigin: GreenletState | undefined;
 
 let current: GreenletState;
 /**
@@ -263,14 +268,7 @@ function transfer(
   }
   const self = current;
   if (target === self) return deliver(values, error, isError);
-  if (!self.isMain) {
-    checkNoOpenAsyncScope(self.asyncMark);
-    // Only a greenlet that suspends can become unreachable while alive.
-    if (!self.watched) {
-      self.watched = true;
-      unreachable.register(self.handle!, self, self);
-    }
-  }
+  if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
   if (!target.started) begin(target);
   self.stores = captureStores();
   send(self, target, targetHandle, values, error, isError);
@@ -279,7 +277,6 @@ function transfer(
   } catch (failure) {
     // A switch that never happened (V8 had an error pending) leaves all as it was.
     if (pendingOrigin !== undefined) {
-      self.handle = pendingOrigin;
       target.handle = undefined;
       pendingValues = pendingOrigin = undefined;
       pendingError = undefined;
@@ -314,7 +311,10 @@ function resume(self: GreenletState, asArguments = false): unknown {
   pendingError = undefined;
   pendingIsError = false;
   pendingOrigin = undefined;
-  if (origin !== undefined) trace(isError ? 'throw' : 'switch', origin, self.handle!);
+  if (origin !== undefined) {
+    const originHandle = suspend(origin);
+    trace(isError ? 'throw' : 'switch', originHandle, self.handle!);
+  }
   if (asArguments && !isError) return values ?? [];
   return deliver(values, error, isError);
 }
@@ -384,7 +384,7 @@ function enter(coroutine: number): number {
   return target.coroutine;
 }
 
-/** Fills the transfer slot and hands the running greenlet's handle over to `target`. */
+/** Fills the transfer slot; `target` runs under `targetHandle` from now on. */
 function send(
   self: GreenletState,
   target: GreenletState,
@@ -396,9 +396,23 @@ function send(
   pendingValues = values;
   pendingError = error;
   pendingIsError = isError;
-  pendingOrigin = self.handle;
-  self.handle = undefined;
+  pendingOrigin = self;
   target.handle = targetHandle;
+}
+
+/**
+ * Run by the greenlet that was switched to, for the one that switched away:
+ * its handle is dropped from its state (it no longer runs), and a greenlet
+ * that suspends alive is watched for becoming unreachable.
+ */
+function suspend(origin: GreenletState): Greenlet {
+  const handle = origin.handle!;
+  origin.handle = undefined;
+  if (!origin.dead && !origin.isMain && !origin.watched) {
+    origin.watched = true;
+    unreachable.register(handle, origin, origin);
+  }
+  return handle;
 }
 
 function callRun(state: GreenletState, args: unknown[]): unknown {

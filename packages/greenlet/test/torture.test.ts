@@ -9,11 +9,17 @@ const modes: Array<[string, string[]]> = [
   ['--stress-incremental-marking', ['--expose-gc', '--stress-incremental-marking']],
   ['--stress-scavenge', ['--expose-gc', '--stress-scavenge=20']],
   ['--single-threaded-gc', ['--expose-gc', '--single-threaded-gc']],
-  ['--minor-mc (young-generation mark-compact)', ['--expose-gc', '--minor-mc']],
+  // V8 11 calls its young-generation mark-compactor --minor-mc; V8 12 on, --minor-ms.
+  minorMarkingMode(),
   ['tiny young generation', ['--expose-gc', '--max-semi-space-size=1']],
   ['--jitless', ['--expose-gc', '--jitless']],
   ['--always-turbofan', ['--expose-gc', '--always-turbofan']],
 ];
+
+function minorMarkingMode(): [string, string[]] {
+  const flag = Number(process.versions.v8.split('.')[0]) >= 12 ? '--minor-ms' : '--minor-mc';
+  return [`${flag} (young-generation marking)`, ['--expose-gc', flag]];
+}
 
 for (const [name, flags] of modes) {
   t.test(`torture: ${name}`, (t) => {

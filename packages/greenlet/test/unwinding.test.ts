@@ -16,3 +16,12 @@ t.test('unreachable suspended greenlets are unwound', (t) => {
   t.equal(seen.live, 1, 'only the deliberately parked parent still has a stack');
   t.end();
 });
+
+t.test('thousands of abandoned greenlets are all unwound', (t) => {
+  const result = runChild(fixture('abandoned-at-scale.mjs'), ['--expose-gc']);
+  expectExit(t, result);
+  const seen = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  t.equal(seen.finallyRan, seen.count, 'every finally block ran');
+  t.equal(seen.live, 0, 'no greenlet stack left behind');
+  t.end();
+});

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SchedulerError, Tasklet, events, getruncount, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
+import { SchedulerError, Tasklet, events, getruncount, run, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
 
 /** Resolves when every given tasklet has finished. */
 function finished(tasks: Tasklet[]): Promise<void> {
@@ -21,7 +21,7 @@ function finished(tasks: Tasklet[]): Promise<void> {
 }
 
 t.test('tasklets sleeping different times wake in order, without run()', async (t) => {
-  const delays = [40, 5, 25, 0, 15, 35, 10, 30, 20, 45];
+  const delays = [80, 10, 50, 0, 30, 70, 20, 60, 40, 90];
   const woke: number[] = [];
   const tasks = delays.map((ms) =>
     tasklet(() => {
@@ -29,6 +29,10 @@ t.test('tasklets sleeping different times wake in order, without run()', async (
       woke.push(ms);
     })(),
   );
+  // Start them all at once, so that every timer starts in the same instant;
+  // after that nobody calls run(): the event loop wakes and runs them.
+  run();
+  t.ok(tasks.every((task) => task.blocked), 'all asleep');
   await finished(tasks);
   t.same(woke, [...delays].sort((a, b) => a - b));
   t.end();
