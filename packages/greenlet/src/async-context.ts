@@ -10,31 +10,35 @@ type Storage = AsyncLocalStorage<unknown>;
 /** The AsyncLocalStorage stores of one greenlet while it is not running. */
 export type SavedStores = ReadonlyMap<Storage, unknown> | undefined;
 
-// Storages in use. AsyncLocalStorage (the async_hooks implementation of Node
-// 20 and 22) calls _enable() from every run() and enterWith(), so wrapping it
-// finds each storage the first time it is given a store after this module
-// loads. A registry is needed because Node offers no list of storages, and
-// reading every store on the current async resource by symbol would cost a
-// property enumeration per switch.
+// Storages in use: each is added the first time it is given a store after
+// this module loads. A registry is needed because Node offers no list of
+// storages, and reading every store on the current async resource by symbol
+// would cost a property enumeration per switch. Node 20 and 22's
+// AsyncLocalStorage (async_hooks based) passes every run() and enterWith()
+// through _enable(); Node 24's (AsyncContextFrame based) has no _enable, so
+// there the public methods that set a store are wrapped instead.
 const storages = new Set<Storage>();
 
-interface StorageInternals {
-  _enable?: (this: Storage) => void;
-  disable: (this: Storage) => void;
+type Method = (this: Storage, ...args: unknown[]) => unknown;
+const prototype = AsyncLocalStorage.prototype as unknown as Record<string, Method | undefined>;
+const settingStore = typeof prototype._enable === 'function' ? ['_enable'] : ['run', 'enterWith', 'withScope'];
+for (const name of settingStore) {
+  const method = prototype[name];
+  if (typeof method !== 'function') continue;
+  prototype[name] = {
+    [name](this: Storage, ...args: unknown[]) {
+      storages.add(this);
+      return method.apply(this, args);
+    },
+  }[name];
 }
-const prototype = AsyncLocalStorage.prototype as unknown as StorageInternals;
-const enable = prototype._enable;
-if (typeof enable === 'function') {
-  const disable = prototype.disable;
-  prototype._enable = function trackedEnable(this: Storage) {
-    storages.add(this);
-    enable.call(this);
-  };
-  prototype.disable = function trackedDisable(this: Storage) {
+const disable = prototype.disable!;
+prototype.disable = {
+  disable(this: Storage) {
     storages.delete(this);
-    disable.call(this);
-  };
-}
+    return disable.call(this);
+  },
+}.disable;
 
 /** The stores visible now, for a greenlet switching out or being created. */
 export function captureStores(): SavedStores {
