@@ -21,7 +21,8 @@ tap.on('close', (code, signal) => {
   const summary = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?/.exec(tail);
   const failed = Number(summary?.[3] ?? 0);
   const passed = Number(summary?.[2] ?? 0);
-  if (summary) console.log(`tests: ${passed} passed, ${failed} failed`);
+  const label = process.env.STACKLESS_TEST_LABEL || 'tests';
+  if (summary) console.log(`${label}: ${passed} passed, ${failed} failed`);
   else console.log(`tests: no summary from tap (${signal ?? `exit ${code}`})`);
   process.exitCode = code === 0 && summary && failed === 0 ? 0 : 1;
 });
