@@ -18,6 +18,7 @@ export {
   getScheduleCallback,
 } from './api.js';
 export { sleep, wait } from './event-loop.js';
+export { blockCurrent, unblock, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
 export type { ScheduleCallback } from './scheduler.js';

@@ -1,0 +1,38 @@
+// The primitives synchronisation objects are built from (channels, locks,
+// queues): block the current tasklet, and unblock a blocked one.
+import { SchedulerError } from './errors.js';
+import { block, currentCore, wake } from './scheduler.js';
+import type { Tasklet } from './tasklet.js';
+
+/**
+ * Blocks the current tasklet until {@link unblock} (or {@link unblockThrow})
+ * names it; returns the value it is unblocked with, or throws the error.
+ * `reason` appears in `blocked` events, `util.inspect` and deadlock messages
+ * ("send on Channel ..."). `onCancel` runs if the tasklet is woken some other
+ * way (killed, thrown into), so the caller can forget it.
+ *
+ * @throws DeadlockError (before blocking) when no other tasklet is runnable,
+ *   so nothing could ever unblock it.
+ */
+export function blockCurrent(reason: string, onCancel: () => void = () => {}): unknown {
+  if (typeof reason !== 'string') throw new TypeError('blockCurrent() takes a reason string');
+  return block({ reason, cancel: onCancel });
+}
+
+/** Makes a blocked tasklet runnable; its blockCurrent() returns `value`. */
+export function unblock(tasklet: Tasklet, value?: unknown): void {
+  wake(blockedCore(tasklet), value);
+}
+
+/** Makes a blocked tasklet runnable; its blockCurrent() throws `error`. */
+export function unblockThrow(tasklet: Tasklet, error: unknown): void {
+  wake(blockedCore(tasklet), undefined, { error });
+}
+
+function blockedCore(tasklet: Tasklet) {
+  const core = tasklet.core;
+  if (core.blocker === undefined || core === currentCore()) {
+    throw new SchedulerError('unblock(): the tasklet is not blocked');
+  }
+  return core;
+}
