@@ -1,0 +1,120 @@
+// Channel benchmarks: tasklet channels against generator-based channels in
+// the same run, and Go's unbuffered channel as the anchor. Usage: pnpm bench
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Channel } from '@stackless/channels';
+import { run, tasklet } from '@stackless/tasklets';
+import { GeneratorChannel, runTasks } from './generator-channels.js';
+import { nsPerOp, printTable } from './measure.js';
+
+function taskletPingPong() {
+  return nsPerOp((n) => {
+    const ping = new Channel();
+    const pong = new Channel();
+    tasklet(() => {
+      for (let i = 0; i < n; i++) pong.send(ping.receive());
+    })();
+    tasklet(() => {
+      for (let i = 0; i < n; i++) {
+        ping.send(i);
+        pong.receive();
+      }
+    })();
+    run();
+  }, { ops: 100_000 });
+}
+
+function generatorPingPong() {
+  return nsPerOp((n) => {
+    const ping = new GeneratorChannel();
+    const pong = new GeneratorChannel();
+    runTasks([
+      (function* echo() {
+        for (let i = 0; i < n; i++) yield ['send', pong, yield ['recv', ping]];
+      })(),
+      (function* driver() {
+        for (let i = 0; i < n; i++) {
+          yield ['send', ping, i];
+          yield ['recv', pong];
+        }
+      })(),
+    ]);
+  }, { ops: 100_000 });
+}
+
+function taskletSieve(count) {
+  return nsPerOp(() => {
+    const tasks = [];
+    tasklet(() => {
+      let channel = new Channel();
+      tasks.push(tasklet((out) => {
+        for (let n = 2; ; n++) out.send(n);
+      })(channel));
+      for (let i = 0; i < count; i++) {
+        const prime = channel.receive();
+        const next = new Channel();
+        tasks.push(tasklet((input, out) => {
+          for (;;) {
+            const n = input.receive();
+            if (n % prime !== 0) out.send(n);
+          }
+        })(channel, next));
+        channel = next;
+      }
+      for (const task of tasks) task.kill();
+    })();
+    run();
+  }, { ops: 1, batches: 5 });
+}
+
+function generatorSieve(count) {
+  return nsPerOp(() => {
+    runTasks([
+      (function* main() {
+        let channel = new GeneratorChannel();
+        yield ['spawn', (function* numbers(out) {
+          for (let n = 2; ; n++) yield ['send', out, n];
+        })(channel)];
+        for (let i = 0; i < count; i++) {
+          const prime = yield ['recv', channel];
+          const next = new GeneratorChannel();
+          yield ['spawn', (function* filter(input, out) {
+            for (;;) {
+              const n = yield ['recv', input];
+              if (n % prime !== 0) yield ['send', out, n];
+            }
+          })(channel, next)];
+          channel = next;
+        }
+      })(),
+    ]);
+  }, { ops: 1, batches: 5 });
+}
+
+function goPingPong() {
+  const source = fileURLToPath(new URL('./go/pingpong.go', import.meta.url));
+  const result = spawnSync('go', ['run', source], {
+    encoding: 'utf8',
+    env: { ...process.env, GOMAXPROCS: '1', GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
+  });
+  return result.status === 0 ? JSON.parse(result.stdout).pingpong_ns : undefined;
+}
+
+const pingPongNs = taskletPingPong();
+const generatorPingPongNs = generatorPingPong();
+const sieveMs = taskletSieve(1000) / 1e6;
+const generatorSieveMs = generatorSieve(1000) / 1e6;
+const goNs = goPingPong();
+
+const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+console.log(`\nstackless channel benchmarks: node ${process.version}, ${process.arch}`);
+printTable('Unbuffered channel ping-pong (round trip: two transfers)', [
+  ['tasklets + Channel', pingPongNs, 'ns/op'],
+  ['generator tasks + channel (baseline)', generatorPingPongNs, 'ns/op', `tasklets / generators = ${ratio(pingPongNs, generatorPingPongNs)}`],
+  ...(goNs ? [['Go goroutines, GOMAXPROCS=1 (anchor)', goNs, 'ns/op', `tasklets / Go = ${ratio(pingPongNs, goNs)}`]] : []),
+]);
+printTable('Concurrent prime sieve, first 1,000 primes (1,000 filters)', [
+  ['tasklets + Channel', sieveMs, 'ms'],
+  ['generator tasks + channel (baseline)', generatorSieveMs, 'ms', `tasklets / generators = ${ratio(sieveMs, generatorSieveMs)}`],
+]);
+if (!goNs) console.log('\n(go not found: apt-get install golang-go for the Go anchor)');
