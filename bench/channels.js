@@ -7,10 +7,10 @@ import { run, tasklet } from '@stackless/tasklets';
 import { GeneratorChannel, runTasks } from './generator-channels.js';
 import { nsPerOp, printTable } from './measure.js';
 
-function taskletPingPong() {
+function taskletPingPong(options) {
   return nsPerOp((n) => {
-    const ping = new Channel();
-    const pong = new Channel();
+    const ping = new Channel(options);
+    const pong = new Channel(options);
     tasklet(() => {
       for (let i = 0; i < n; i++) pong.send(ping.receive());
     })();
@@ -101,6 +101,7 @@ function goPingPong() {
 }
 
 const pingPongNs = taskletPingPong();
+const bufferedPingPongNs = taskletPingPong({ capacity: 16 });
 const generatorPingPongNs = generatorPingPong();
 const sieveMs = taskletSieve(1000) / 1e6;
 const generatorSieveMs = generatorSieve(1000) / 1e6;
@@ -108,8 +109,9 @@ const goNs = goPingPong();
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`\nstackless channel benchmarks: node ${process.version}, ${process.arch}`);
-printTable('Unbuffered channel ping-pong (round trip: two transfers)', [
+printTable('Channel ping-pong (round trip: two transfers)', [
   ['tasklets + Channel', pingPongNs, 'ns/op'],
+  ['tasklets + Channel, capacity 16', bufferedPingPongNs, 'ns/op'],
   ['generator tasks + channel (baseline)', generatorPingPongNs, 'ns/op', `tasklets / generators = ${ratio(pingPongNs, generatorPingPongNs)}`],
   ...(goNs ? [['Go goroutines, GOMAXPROCS=1 (anchor)', goNs, 'ns/op', `tasklets / Go = ${ratio(pingPongNs, goNs)}`]] : []),
 ]);

@@ -2,7 +2,9 @@
 import t from 'tap';
 import { getruncount } from '@stackless/tasklets';
 import { playHackeysack } from './apps/hackeysack.js';
+import { processLog, writeSampleLog } from './apps/log-pipeline.js';
 import { primes } from './apps/prime-sieve.js';
+import { produceAndConsume } from './apps/producer-consumer.js';
 
 function primesByTrialDivision(count: number): number[] {
   const found: number[] = [];
@@ -22,5 +24,35 @@ t.test('hackeysack: 10,000 players kick a ball 100,000 times, then all go home',
   t.equal(result.kicksByPlayer.reduce((sum, n) => sum + n, 0), 100_000, 'every kick counted once');
   t.ok(result.kicksByPlayer.filter((n) => n > 0).length > 9000, 'the ball went around the circle');
   t.equal(getruncount(), 1, 'every player went home');
+  t.end();
+});
+
+t.test('log pipeline: a real file through reader, 4 parsers and an aggregator, with back-pressure', async (t) => {
+  const file = writeSampleLog(50_000);
+  const progress: number[] = [];
+  const summary = await processLog(file, { progressEvery: 10_000, onProgress: (n) => progress.push(n) });
+  t.equal(summary.lines, 50_000, 'every line arrived once');
+  t.equal(summary.malformed, Math.ceil(50_000 / 997), 'every garbage line was recognised');
+  t.equal(Object.values(summary.byStatus).reduce((a, b) => a + b, 0), 50_000 - summary.malformed);
+  t.same(progress, [10_000, 20_000, 30_000, 40_000, 50_000]);
+  t.equal(summary.maxBuffered, 256, 'the reader filled the buffer and had to wait');
+  t.ok(summary.p50 <= summary.p99);
+  t.equal(summary.slowestPaths[0]![0].startsWith('/api'), true, 'the slow API paths come first');
+  t.equal(getruncount(), 1);
+  t.end();
+});
+
+t.test('producer/consumer with timeouts: stalls are noticed, nothing is lost', async (t) => {
+  const report = await produceAndConsume(
+    [
+      { name: 'fast', items: 20, everyMs: 1 },
+      { name: 'slow', items: 5, everyMs: 5, pauseAfter: 3, pauseMs: 120 },
+    ],
+    40,
+  );
+  const byProducer = (name: string) => report.received.filter(([who]) => who === name).map(([, i]) => i);
+  t.same(byProducer('fast'), [...Array(20).keys()], 'every fast item, in order');
+  t.same(byProducer('slow'), [0, 1, 2, 3, 4], 'every slow item, in order');
+  t.ok(report.stalls >= 1, `the 120 ms pause was noticed (${report.stalls} stalls)`);
   t.end();
 });

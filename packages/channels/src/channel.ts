@@ -1,23 +1,51 @@
-import { type Tasklet, blockCurrent, getcurrent, unblock, unblockThrow } from '@stackless/tasklets';
+import { type Tasklet, blockCurrent, getcurrent, tasklet, unblock } from '@stackless/tasklets';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
-import { ChannelClosedError } from './errors.js';
+import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+import { onReceive, onSend, select } from './select.js';
 
-/** A tasklet blocked on the channel, with what it sends. */
-interface Waiter {
+/** Options for a {@link Channel}. */
+export interface ChannelOptions {
+  /**
+   * How many values the channel holds without a receiver (Go's buffered
+   * channel). 0, the default, is Stackless' rendezvous channel.
+   */
+  capacity?: number;
+}
+
+/** Options of a single send or receive. */
+export interface OperationOptions {
+  /** Throw ChannelTimeoutError if the operation has not happened within this many milliseconds. */
+  timeout?: number;
+}
+
+/** What a blocked receive or send ends with: a value, or an error to throw. */
+export interface Delivery {
+  readonly value: unknown;
+  readonly isError: boolean;
+}
+
+/**
+ * A tasklet blocked on the channel. `claim` is set for a waiter that belongs
+ * to a select(): the first channel to serve it calls claim(), which takes the
+ * select's other waiters off their channels and unblocks the tasklet.
+ */
+export interface Waiter {
   readonly tasklet: Tasklet;
   readonly sending: boolean;
   readonly value: unknown;
   readonly isError: boolean;
+  readonly claim?: (delivery: Delivery) => void;
 }
 
 let channelCount = 0;
 
 /**
- * A Stackless channel: a rendezvous between a sending and a receiving
- * tasklet. Whichever comes first blocks until the other arrives; the value
- * passes directly from one to the other.
+ * A channel between tasklets. Unbuffered (the default, as in Stackless), a
+ * send and a receive meet: whichever comes first blocks until the other
+ * arrives, and the value passes directly. With a capacity (as in Go), sends
+ * only block when that many values are waiting.
  *
  * @example
  * ```ts
@@ -29,28 +57,42 @@ let channelCount = 0;
  */
 export class Channel<T> implements Iterable<T> {
   readonly #id = ++channelCount;
+  readonly #capacity: number;
+  /** Values sent but not yet received (buffered channels only). */
+  #buffer: Delivery[] = [];
   /** Blocked tasklets, all in the same direction, oldest first. */
   #waiting: Waiter[] = [];
   #preference = -1;
   #closing = false;
 
-  /** Sends `value`, blocking until a receiver takes it. */
-  send(value: T): void {
-    this.#send(value, false);
+  constructor(options: ChannelOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('new Channel() takes an options object');
+    const capacity = options.capacity ?? 0;
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new RangeError(`capacity must be a whole number >= 0, not ${String(capacity)}`);
+    }
+    this.#capacity = capacity;
   }
 
-  /**
-   * Blocks until a receiver arrives, then makes its `receive()` throw
-   * `error` instead of returning a value.
-   */
+  /** Sends `value`, blocking until a receiver takes it (or, buffered, until there is room). */
+  send(value: T, options?: OperationOptions): void {
+    if (options?.timeout !== undefined) {
+      const { index } = select([onSend(this, value)], { timeout: options.timeout });
+      if (index < 0) throw new ChannelTimeoutError(`send() on ${this.#name()} timed out after ${options.timeout} ms`);
+      return;
+    }
+    this.#send({ value, isError: false });
+  }
+
+  /** Like {@link send}, but the receiver's `receive()` throws `error`. */
   sendThrow(error: unknown): void {
-    this.#send(error, true);
+    this.#send({ value: error, isError: true });
   }
 
   /** `sendThrow(new ErrorClass(...args))`. */
   sendException(ErrorClass: new (...args: any[]) => unknown, ...args: unknown[]): void {
     if (typeof ErrorClass !== 'function') throw new TypeError('sendException() takes an error class');
-    this.#send(new ErrorClass(...args), true);
+    this.#send({ value: new ErrorClass(...args), isError: true });
   }
 
   /** Sends every value of `values` in turn; returns how many were sent. */
@@ -60,42 +102,44 @@ export class Channel<T> implements Iterable<T> {
     }
     let count = 0;
     for (const value of values) {
-      this.#send(value, false);
+      this.#send({ value, isError: false });
       count++;
     }
     return count;
   }
 
-  /** Receives a value, blocking until a sender provides one. */
-  receive(): T {
+  /** Receives a value, blocking until there is one. */
+  receive(options?: OperationOptions): T {
+    if (options?.timeout !== undefined) {
+      const { index, value, closed } = select([onReceive(this)], { timeout: options.timeout });
+      if (index < 0) throw new ChannelTimeoutError(`receive() on ${this.#name()} timed out after ${options.timeout} ms`);
+      if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
+      return value as T;
+    }
     const self = getcurrent();
-    const waiting = this.#waiting;
-    if (waiting.length > 0 && waiting[0]!.sending) {
-      const sender = waiting.shift()!;
+    const ready = this.takeReady();
+    if (ready !== undefined) {
       getChannelCallback()?.(this, self, false, false);
-      unblock(sender.tasklet);
-      if (this.#preference > 0) sender.tasklet.run();
-      if (sender.isError) throw sender.value;
-      return sender.value as T;
+      return unpack(ready) as T;
     }
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     getChannelCallback()?.(this, self, false, true);
-    return this.#block({ tasklet: self, sending: false, value: undefined, isError: false }) as T;
+    return unpack(this.#block({ tasklet: self, sending: false, value: undefined, isError: false })) as T;
   }
 
   /**
-   * Stops further sends. Tasklets already blocked sending are still received
-   * from; tasklets blocked receiving get ChannelClosedError, as does every
-   * receive once no sender is left. Iteration then ends.
+   * Stops further sends. Values already buffered or offered by blocked
+   * senders are still received; after them every receive throws
+   * ChannelClosedError (which ends iteration), and tasklets blocked
+   * receiving are woken with it.
    */
   close(): void {
     this.#closing = true;
     const waiting = this.#waiting;
     if (waiting.length > 0 && !waiting[0]!.sending) {
       this.#waiting = [];
-      for (const receiver of waiting) {
-        unblockThrow(receiver.tasklet, new ChannelClosedError(`${this.#name()} was closed while receiving`));
-      }
+      const error = () => new ChannelClosedError(`${this.#name()} was closed while receiving`);
+      for (const receiver of waiting) deliver(receiver, { value: error(), isError: true });
     }
   }
 
@@ -104,11 +148,21 @@ export class Channel<T> implements Iterable<T> {
     this.#closing = false;
   }
 
-  /** Senders waiting (> 0) or receivers waiting (< 0). */
+  /** Senders blocked (> 0) or receivers blocked (< 0); buffered values are not counted. */
   get balance(): number {
     const waiting = this.#waiting;
     if (waiting.length === 0) return 0;
     return waiting[0]!.sending ? waiting.length : -waiting.length;
+  }
+
+  /** How many values the channel holds without a receiver (0: rendezvous). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Values buffered now. */
+  get length(): number {
+    return this.#buffer.length;
   }
 
   /** `close()` was called. */
@@ -116,20 +170,20 @@ export class Channel<T> implements Iterable<T> {
     return this.#closing;
   }
 
-  /** Closing and no sender is left: every receive throws. */
+  /** Closing, and nothing is left to receive: every receive throws. */
   get closed(): boolean {
-    return this.#closing && this.#waiting.length === 0;
+    return this.#closing && this.#buffer.length === 0 && !(this.#waiting[0]?.sending ?? false);
   }
 
-  /** The first waiting tasklet, or null. */
+  /** The first blocked tasklet, or null. */
   get queue(): Tasklet | null {
     return this.#waiting[0]?.tasklet ?? null;
   }
 
   /**
-   * Who runs on after a transfer: -1 (default) the receiver runs at once, 1
-   * the sender runs at once, 0 the one that arrived second goes on and the
-   * other is scheduled. Values are clamped to that range.
+   * Who runs on after a transfer with a blocked partner: -1 (default) the
+   * receiver runs at once, 1 the sender runs at once, 0 the one that arrived
+   * second goes on and the other is scheduled. Values are clamped to that range.
    */
   get preference(): number {
     return this.#preference;
@@ -156,42 +210,156 @@ export class Channel<T> implements Iterable<T> {
     }
   }
 
-  [inspect.custom](): string {
-    return `${this.#name()} { balance: ${this.balance}${this.#closing ? ', closing' : ''} }`;
+  /**
+   * For code outside tasklets (async functions, callbacks): sends from a
+   * helper tasklet and settles when the value has been taken.
+   */
+  sendAsync(value: T, options?: OperationOptions): Promise<void> {
+    return inTasklet(() => this.send(value, options));
   }
 
-  #send(value: unknown, isError: boolean): void {
-    const self = getcurrent();
-    if (this.#closing) throw new ChannelClosedError(`send() on ${this.#name()}, which is closed`);
-    const waiting = this.#waiting;
-    if (waiting.length > 0 && !waiting[0]!.sending) {
-      const receiver = waiting.shift()!;
-      getChannelCallback()?.(this, self, true, false);
-      if (isError) unblockThrow(receiver.tasklet, value);
-      else unblock(receiver.tasklet, value);
-      if (this.#preference < 0) receiver.tasklet.run();
-      return;
+  /** For code outside tasklets: receives in a helper tasklet. */
+  receiveAsync(options?: OperationOptions): Promise<T> {
+    return inTasklet(() => this.receive(options));
+  }
+
+  /** `for await (const value of channel)`, for code outside tasklets. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let value: T;
+      try {
+        value = await this.receiveAsync();
+      } catch (error) {
+        if (error instanceof ChannelClosedError) return;
+        throw error;
+      }
+      yield value;
     }
-    getChannelCallback()?.(this, self, true, true);
-    this.#block({ tasklet: self, sending: true, value, isError });
   }
 
-  #block(waiter: Waiter): unknown {
+  [inspect.custom](): string {
+    const buffered = this.#capacity > 0 ? `, buffered: ${this.#buffer.length}/${this.#capacity}` : '';
+    return `${this.#name()} { balance: ${this.balance}${buffered}${this.#closing ? ', closing' : ''} }`;
+  }
+
+  toString(): string {
+    return this.#name();
+  }
+
+  /**
+   * @internal For select(): takes a value that can be received without
+   * blocking (buffered, or from a blocked sender, who is then released).
+   */
+  takeReady(): Delivery | undefined {
+    const buffer = this.#buffer;
+    if (buffer.length > 0) {
+      const delivery = buffer.shift()!;
+      // Room now: the oldest blocked sender's value moves into the buffer.
+      const sender = this.#takeWaiter(true);
+      if (sender !== undefined) {
+        buffer.push({ value: sender.value, isError: sender.isError });
+        this.#release(sender, false);
+      }
+      return delivery;
+    }
+    const sender = this.#takeWaiter(true);
+    if (sender === undefined) return undefined;
+    this.#release(sender, this.#preference > 0);
+    return { value: sender.value, isError: sender.isError };
+  }
+
+  /**
+   * @internal For select(): sends without blocking if a receiver is blocked
+   * or the buffer has room; returns whether it did.
+   */
+  trySend(delivery: Delivery): boolean {
+    if (this.#closing) throw new ChannelClosedError(`send() on ${this.#name()}, which is closed`);
+    const receiver = this.#takeWaiter(false);
+    if (receiver !== undefined) {
+      deliver(receiver, delivery);
+      if (this.#preference < 0) receiver.tasklet.run();
+      return true;
+    }
+    if (this.#buffer.length < this.#capacity) {
+      this.#buffer.push(delivery);
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal For select(): whether a receive would not block. */
+  get canReceive(): boolean {
+    return this.#buffer.length > 0 || (this.#waiting[0]?.sending ?? false) || this.#closing;
+  }
+
+  /** @internal For select(): queues a select's waiter; returns how to take it off again. */
+  enqueueWaiter(waiter: Waiter): () => void {
     const waiting = this.#waiting;
     waiting.push(waiter);
-    const forget = () => {
+    return () => {
       const at = waiting.indexOf(waiter);
       if (at >= 0) waiting.splice(at, 1);
     };
+  }
+
+  #send(delivery: Delivery): void {
+    const self = getcurrent();
+    if (this.trySend(delivery)) {
+      getChannelCallback()?.(this, self, true, false);
+      return;
+    }
+    getChannelCallback()?.(this, self, true, true);
+    this.#block({ tasklet: self, sending: true, value: delivery.value, isError: delivery.isError });
+  }
+
+  #block(waiter: Waiter): Delivery {
+    const forget = this.enqueueWaiter(waiter);
     try {
-      return blockCurrent(`${waiter.sending ? 'send' : 'receive'} on ${this.#name()}`, forget);
+      return blockCurrent(`${waiter.sending ? 'send' : 'receive'} on ${this.#name()}`, forget) as Delivery;
     } catch (error) {
-      forget(); // blocking was refused (deadlock): the waiter never waited
+      forget(); // blocking was refused (deadlock) or interrupted (kill)
       throw error;
     }
+  }
+
+  /** The oldest blocked waiter in the given direction, taken off the channel. */
+  #takeWaiter(sending: boolean): Waiter | undefined {
+    const waiting = this.#waiting;
+    if (waiting.length === 0 || waiting[0]!.sending !== sending) return undefined;
+    return waiting.shift();
+  }
+
+  /** A blocked sender whose value was taken: it goes on (now, if preferred). */
+  #release(sender: Waiter, runNow: boolean): void {
+    deliver(sender, { value: undefined, isError: false });
+    if (runNow) sender.tasklet.run();
   }
 
   #name(): string {
     return `Channel#${this.#id}`;
   }
+}
+
+/** Runs `operation` in a new tasklet; the promise settles with its outcome. */
+function inTasklet<R>(operation: () => R): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    tasklet(() => {
+      try {
+        resolve(operation());
+      } catch (error) {
+        reject(error);
+      }
+    })();
+  });
+}
+
+/** Wakes a blocked waiter with what it waited for. */
+function deliver(waiter: Waiter, delivery: Delivery): void {
+  if (waiter.claim !== undefined) waiter.claim(delivery);
+  else unblock(waiter.tasklet, delivery);
+}
+
+export function unpack(delivery: Delivery): unknown {
+  if (delivery.isError) throw delivery.value;
+  return delivery.value;
 }

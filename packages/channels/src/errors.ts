@@ -5,3 +5,11 @@ export class ChannelClosedError extends Error {
     this.name = 'ChannelClosedError';
   }
 }
+
+/** A send or receive with a timeout that ran out first. */
+export class ChannelTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChannelTimeoutError';
+  }
+}

@@ -1,10 +1,21 @@
 /**
  * Stackless channels for `@stackless/tasklets`: rendezvous send and receive
- * between tasklets, with close and iteration. See docs/channels.md.
+ * between tasklets, with close and iteration, plus what Go users expect:
+ * buffers, select, timeouts, and promise access for code outside tasklets. See docs/channels.md.
  *
  * @packageDocumentation
  */
-export { Channel } from './channel.js';
-export { ChannelClosedError } from './errors.js';
+export { Channel, type ChannelOptions, type OperationOptions } from './channel.js';
+export { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+export {
+  select,
+  onReceive,
+  onSend,
+  type SelectCase,
+  type SelectOptions,
+  type SelectResult,
+  type ReceiveCase,
+  type SendCase,
+} from './select.js';
 export { setChannelCallback, getChannelCallback, type ChannelCallback } from './channel-callback.js';
 export { DeadlockError } from '@stackless/tasklets';

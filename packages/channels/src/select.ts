@@ -1,0 +1,152 @@
+// Go's select over channel operations, for tasklets.
+import { blockCurrent, getcurrent, unblock } from '@stackless/tasklets';
+
+import { type Channel, type Delivery, type Waiter, unpack } from './channel.js';
+import { ChannelClosedError } from './errors.js';
+
+/** A receive case of {@link select}. */
+export interface ReceiveCase<T> {
+  readonly channel: Channel<T>;
+  readonly sending: false;
+}
+
+/** A send case of {@link select}. */
+export interface SendCase<T> {
+  readonly channel: Channel<T>;
+  readonly sending: true;
+  readonly value: T;
+}
+
+export type SelectCase = ReceiveCase<any> | SendCase<any>;
+
+export interface SelectOptions {
+  /** Return at once (index -1) if no case is ready, like Go's `default:`. */
+  default?: boolean;
+  /** Give up after this many milliseconds (index -1, `timedOut`). */
+  timeout?: number;
+}
+
+/** Which case happened. */
+export interface SelectResult<T = unknown> {
+  /** The case's position in the list; -1 for the default or a timeout. */
+  index: number;
+  /** The value received (receive cases). */
+  value?: T;
+  /** A receive case whose channel is closed and drained. */
+  closed?: boolean;
+  timedOut?: boolean;
+}
+
+/** A receive case for {@link select}. */
+export function onReceive<T>(channel: Channel<T>): ReceiveCase<T> {
+  return { channel, sending: false };
+}
+
+/** A send case for {@link select}. */
+export function onSend<T>(channel: Channel<T>, value: T): SendCase<T> {
+  return { channel, sending: true, value };
+}
+
+/**
+ * Waits until one of several channel operations can happen, does it, and
+ * says which. Among cases ready at once the choice is fair (random). A
+ * receive case on a closed, drained channel is ready and reports `closed`; a
+ * send case on a closed channel throws ChannelClosedError, as in Go.
+ *
+ * @example
+ * ```ts
+ * const { index, value } = select([onReceive(requests), onReceive(quit)], { timeout: 1000 });
+ * ```
+ */
+export function select(cases: readonly SelectCase[], options: SelectOptions = {}): SelectResult {
+  checkCases(cases, options);
+  const ready = trySelect(cases);
+  if (ready !== undefined) return ready;
+  if (options.default) return { index: -1 };
+  return blockOnCases(cases, options.timeout);
+}
+
+function checkCases(cases: readonly SelectCase[], options: SelectOptions): void {
+  if (!Array.isArray(cases)) throw new TypeError('select() takes an array of onReceive()/onSend() cases');
+  if (cases.length === 0 && !options.default && options.timeout === undefined) {
+    throw new TypeError('select() with no cases, no default and no timeout would block forever');
+  }
+  const directions = new Map<Channel<unknown>, boolean>();
+  for (const c of cases) {
+    if (typeof c !== 'object' || c === null || typeof c.channel?.takeReady !== 'function') {
+      throw new TypeError('select() cases are made with onReceive(channel) and onSend(channel, value)');
+    }
+    if (directions.has(c.channel) && directions.get(c.channel) !== c.sending) {
+      throw new TypeError(`select(): ${c.channel} is both sent to and received from`);
+    }
+    directions.set(c.channel, c.sending);
+  }
+  const { timeout } = options;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
+    throw new RangeError(`select() timeout must be a finite number of milliseconds >= 0, not ${String(timeout)}`);
+  }
+}
+
+/** The first ready case, starting at a random one so no case starves. */
+function trySelect(cases: readonly SelectCase[]): SelectResult | undefined {
+  const start = Math.floor(Math.random() * cases.length);
+  for (let k = 0; k < cases.length; k++) {
+    const index = (start + k) % cases.length;
+    const c = cases[index]!;
+    if (c.sending) {
+      if (c.channel.trySend({ value: c.value, isError: false })) return { index };
+    } else if (c.channel.canReceive) {
+      const delivery = c.channel.takeReady();
+      if (delivery !== undefined) return { index, value: unpack(delivery) };
+      return { index, closed: true };
+    }
+  }
+  return undefined;
+}
+
+type Outcome = { kind: 'case'; index: number; delivery: Delivery } | { kind: 'timeout' };
+
+function blockOnCases(cases: readonly SelectCase[], timeout: number | undefined): SelectResult {
+  const self = getcurrent();
+  const takeOff: Array<() => void> = [];
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const settle = () => {
+    settled = true;
+    for (const remove of takeOff) remove();
+    if (timer !== undefined) clearTimeout(timer);
+  };
+  cases.forEach((c, index) => {
+    const waiter: Waiter = {
+      tasklet: self,
+      sending: c.sending,
+      value: c.sending ? c.value : undefined,
+      isError: false,
+      claim: (delivery) => {
+        if (settled) return;
+        settle();
+        unblock(self, { kind: 'case', index, delivery } satisfies Outcome);
+      },
+    };
+    takeOff.push(c.channel.enqueueWaiter(waiter));
+  });
+  if (timeout !== undefined) {
+    timer = setTimeout(() => {
+      if (settled) return;
+      settle();
+      unblock(self, { kind: 'timeout' } satisfies Outcome);
+    }, timeout);
+  }
+  let outcome: Outcome;
+  try {
+    outcome = blockCurrent(`select on ${cases.map((c) => `${c.sending ? 'send' : 'receive'} ${c.channel}`).join(', ') || 'a timeout'}`, settle) as Outcome;
+  } catch (error) {
+    settle();
+    throw error;
+  }
+  if (outcome.kind === 'timeout') return { index: -1, timedOut: true };
+  const { index, delivery } = outcome;
+  if (cases[index]!.sending) return { index };
+  if (delivery.isError && delivery.value instanceof ChannelClosedError) return { index, closed: true };
+  return { index, value: unpack(delivery) };
+}

@@ -1,0 +1,213 @@
+// What Go users expect of channels: buffers, select with default and
+// timeout, timeouts on single operations, and access from async code.
+import t from 'tap';
+import {
+  Channel,
+  ChannelClosedError,
+  ChannelTimeoutError,
+  onReceive,
+  onSend,
+  select,
+} from '@stackless/channels';
+import { type Tasklet, events, getruncount, run, sleep, tasklet } from '@stackless/tasklets';
+
+function finished(tasks: Tasklet[]): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (tasks.every((task) => !task.alive)) {
+        events.off('finished', check);
+        resolve();
+      }
+    };
+    events.on('finished', check);
+    check();
+  });
+}
+
+t.test('buffered: sends do not block until the buffer is full', (t) => {
+  const channel = new Channel<number>({ capacity: 2 });
+  t.equal(channel.capacity, 2);
+  channel.send(1);
+  channel.send(2);
+  t.equal(channel.length, 2);
+  t.equal(channel.balance, 0, 'buffered values are not blocked senders');
+  const third = tasklet(() => channel.send(3))();
+  run();
+  t.ok(third.blocked, 'the third send waits for room');
+  t.equal(channel.balance, 1);
+  t.equal(channel.receive(), 1, 'first in, first out');
+  t.equal(channel.length, 2, "the blocked sender's value moved into the buffer");
+  run();
+  t.notOk(third.alive, 'and the sender went on');
+  t.same([channel.receive(), channel.receive()], [2, 3]);
+  t.end();
+});
+
+t.test('buffered: close drains the buffer, then receives throw', (t) => {
+  const channel = new Channel<string>({ capacity: 3 });
+  channel.sendSequence(['a', 'b']);
+  channel.close();
+  t.notOk(channel.closed, 'values are still buffered');
+  t.throws(() => channel.send('c'), ChannelClosedError);
+  t.same([...channel], ['a', 'b']);
+  t.ok(channel.closed);
+  t.end();
+});
+
+t.test('buffered: errors sent are thrown in order', (t) => {
+  const channel = new Channel<number>({ capacity: 2 });
+  channel.send(1);
+  channel.sendException(RangeError, 'second');
+  t.equal(channel.receive(), 1);
+  t.throws(() => channel.receive(), { name: 'RangeError', message: 'second' });
+  t.end();
+});
+
+t.test('capacity must be a whole number >= 0', (t) => {
+  t.throws(() => new Channel({ capacity: -1 }), RangeError);
+  t.throws(() => new Channel({ capacity: 1.5 }), RangeError);
+  t.throws(() => new Channel(3 as never), TypeError);
+  t.end();
+});
+
+t.test('select takes a ready case at once', (t) => {
+  const idle = new Channel<number>();
+  const busy = new Channel<number>({ capacity: 1 });
+  busy.send(7);
+  t.same(select([onReceive(idle), onReceive(busy)]), { index: 1, value: 7 });
+  t.same(select([onReceive(idle), onSend(busy, 8)]), { index: 1 });
+  t.equal(busy.receive(), 8);
+  t.end();
+});
+
+t.test('select chooses fairly among ready cases', (t) => {
+  const a = new Channel<string>({ capacity: 1 });
+  const b = new Channel<string>({ capacity: 1 });
+  const counts = [0, 0];
+  for (let i = 0; i < 2000; i++) {
+    if (a.length === 0) a.send('a');
+    if (b.length === 0) b.send('b');
+    counts[select([onReceive(a), onReceive(b)]).index]!++;
+  }
+  t.ok(counts[0]! > 800 && counts[1]! > 800, `both chosen often: ${counts.join(' / ')}`);
+  t.end();
+});
+
+t.test('select with default does not block', (t) => {
+  const channel = new Channel<number>();
+  t.same(select([onReceive(channel)], { default: true }), { index: -1 });
+  t.same(select([], { default: true }), { index: -1 });
+  t.end();
+});
+
+t.test('select blocks until some case can happen, then leaves the other channels', (t) => {
+  const first = new Channel<string>();
+  const second = new Channel<string>();
+  const results: unknown[] = [];
+  tasklet(() => results.push(select([onReceive(first), onReceive(second)])))();
+  run();
+  t.equal(first.balance, -1);
+  t.equal(second.balance, -1);
+  second.send('two');
+  run();
+  t.same(results, [{ index: 1, value: 'two' }]);
+  t.equal(first.balance, 0, 'the other waiter was withdrawn');
+  t.end();
+});
+
+t.test('a blocked select send case completes when a receiver comes', (t) => {
+  const channel = new Channel<number>();
+  const other = new Channel<number>();
+  const results: unknown[] = [];
+  tasklet(() => results.push(select([onSend(channel, 5), onReceive(other)])))();
+  run();
+  t.equal(channel.balance, 1);
+  t.equal(channel.receive(), 5);
+  run();
+  t.same(results, [{ index: 0 }]);
+  t.equal(other.balance, 0);
+  t.end();
+});
+
+t.test('select reports a closed receive case; a send case on a closed channel throws', (t) => {
+  const channel = new Channel<number>();
+  channel.close();
+  t.same(select([onReceive(channel)]), { index: 0, closed: true });
+  t.throws(() => select([onSend(channel, 1)]), ChannelClosedError);
+  const waiting = new Channel<number>();
+  const results: unknown[] = [];
+  tasklet(() => results.push(select([onReceive(waiting)])))();
+  run();
+  waiting.close();
+  run();
+  t.same(results, [{ index: 0, closed: true }], 'closing wakes a blocked select');
+  t.end();
+});
+
+t.test('killing a tasklet blocked in select withdraws all its cases', (t) => {
+  const a = new Channel<number>();
+  const b = new Channel<number>();
+  const task = tasklet(() => select([onReceive(a), onReceive(b)]))();
+  run();
+  task.kill();
+  t.equal(a.balance, 0);
+  t.equal(b.balance, 0);
+  t.end();
+});
+
+t.test('select rejects bad cases', (t) => {
+  const channel = new Channel<number>();
+  t.throws(() => select([]), TypeError, 'nothing to wait for');
+  t.throws(() => select([{ channel: 1 } as never]), TypeError);
+  t.throws(() => select([onReceive(channel), onSend(channel, 1)]), TypeError, 'both directions on one channel');
+  t.throws(() => select([onReceive(channel)], { timeout: -5 }), RangeError);
+  t.end();
+});
+
+t.test('select and single operations with a timeout', async (t) => {
+  const channel = new Channel<number>();
+  const results: unknown[] = [];
+  const task = tasklet(() => {
+    results.push(select([onReceive(channel)], { timeout: 10 }));
+    try {
+      channel.receive({ timeout: 10 });
+    } catch (error) {
+      results.push((error as Error).name);
+    }
+    try {
+      channel.send(1, { timeout: 10 });
+    } catch (error) {
+      results.push((error as Error).name);
+    }
+    results.push(channel.receive({ timeout: 1000 }));
+  })();
+  const feeder = tasklet(() => {
+    sleep(60);
+    channel.send(42);
+  })();
+  await finished([task, feeder]);
+  t.same(results, [{ index: -1, timedOut: true }, 'ChannelTimeoutError', 'ChannelTimeoutError', 42]);
+  t.equal(channel.balance, 0, 'timed-out operations left nothing behind');
+  t.ok(ChannelTimeoutError);
+  t.end();
+});
+
+t.test('async code talks to tasklets through promises and for await', async (t) => {
+  const requests = new Channel<number>();
+  const replies = new Channel<number>({ capacity: 4 });
+  const server = tasklet(() => {
+    for (const n of requests) replies.send(n * 2);
+    replies.close();
+  })();
+  await requests.sendAsync(1);
+  await requests.sendAsync(2);
+  t.equal(await replies.receiveAsync(), 2);
+  requests.close();
+  const rest: number[] = [];
+  for await (const reply of replies) rest.push(reply);
+  t.same(rest, [4]);
+  await finished([server]);
+  await t.rejects(requests.sendAsync(3), ChannelClosedError);
+  t.equal(getruncount(), 1);
+  t.end();
+});
