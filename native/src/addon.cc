@@ -128,7 +128,7 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value IdentityLayoutInfo(const Napi::CallbackInfo& info) {
     Napi::Object layout = Napi::Object::New(info.Env());
-    for (int slot = 0; slot < kIdentitySlotCount; ++slot) {
+    for (int slot = 0; slot < coroutines_->layout().count; ++slot) {
       Napi::Object entry = Napi::Object::New(info.Env());
       entry.Set("offset", static_cast<double>(coroutines_->layout().offset[slot]));
       entry.Set("width", static_cast<double>(coroutines_->layout().width[slot]));

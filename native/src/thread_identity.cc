@@ -12,21 +12,19 @@
 
 namespace stackless {
 
-const char* IdentitySlotName(int slot) {
+std::string IdentitySlotName(int slot) {
   switch (slot) {
     case kCurrentIsolate: return "current isolate";
     case kCurrentThreadData: return "current per-isolate thread data";
     case kThreadId: return "thread id";
     case kThreadStackStart: return "thread stack start";
-    case kMarkingBarrier: return "current marking barrier";
-    default: return "?";
+    default: return "enter pointer " + std::to_string(slot - kFirstEnterPointer + 1);
   }
 }
 
-IdentityAccess::IdentityAccess(const IdentityLayout& layout, char* tls_block) {
-  for (int slot = 0; slot < kIdentitySlotCount; ++slot) {
-    address_[slot] = tls_block + layout.offset[slot];
-  }
+IdentityAccess::IdentityAccess(const IdentityLayout& layout, char* tls_block)
+    : count_(layout.count) {
+  for (int slot = 0; slot < count_; ++slot) address_[slot] = tls_block + layout.offset[slot];
 }
 
 namespace {
@@ -198,7 +196,7 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
   const std::vector<unsigned char>& entered = seen.entered;
   const std::vector<unsigned char>& locked = seen.locked;
   IdentityLayout found{};
-  for (int slot = 0; slot < kIdentitySlotCount; ++slot) found.width[slot] = 8;
+  for (int slot = 0; slot < kMaxIdentitySlots; ++slot) found.width[slot] = 8;
   found.width[kThreadId] = 4;
 
   // Isolate::Enter() sets exactly the current isolate and its thread data.
@@ -229,19 +227,29 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
       }, &found.offset[kThreadStackStart], error)) return false;
 
   auto classified = [&](size_t at) {
-    for (int slot = 0; slot < kMarkingBarrier; ++slot) {
+    for (int slot = 0; slot < kFirstEnterPointer; ++slot) {
       if (at < found.offset[slot] + 8 && found.offset[slot] < at + 8) return true;
     }
     return false;
   };
-  // A pointer (not, say, the guard flag of a function-static thread_local,
-  // which V8 may initialise on the helper thread too) shared with main.
+  // The rest that entering set: pointers (not, say, the guard flag of a
+  // function-static thread_local, which V8 may initialise on the helper too)
+  // to main-thread structures, so equal to the calling thread's values.
   auto plausible_pointer = [](uint64_t value) { return value >= 65536 && value % 8 == 0; };
-  if (!PickUnique("marking-barrier word", size, 8, [&](size_t at) {
-        uint64_t value = Word(entered, at);
-        return !classified(at) && Word(before, at) == 0 && plausible_pointer(value) &&
-               value == Word(main, at);
-      }, &found.offset[kMarkingBarrier], error)) return false;
+  found.count = kFirstEnterPointer;
+  for (size_t at = 0; at + 8 <= size; at += 8) {
+    uint64_t value = Word(entered, at);
+    if (classified(at) || Word(before, at) != 0 || !plausible_pointer(value) || value != Word(main, at)) continue;
+    if (found.count == kMaxIdentitySlots) {
+      *error = "more thread pointers than expected are set by entering the isolate";
+      return false;
+    }
+    found.offset[found.count++] = at;
+  }
+  if (found.count == kFirstEnterPointer) {
+    *error = "cannot identify V8's marking-barrier word: no pointer set by entering the isolate";
+    return false;
+  }
 
   // Cross-check on this (main or worker) thread, which has entered the isolate.
   uintptr_t stack_low = 0, stack_high = 0;

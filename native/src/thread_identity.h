@@ -22,22 +22,27 @@ enum IdentitySlot : int {
   kCurrentThreadData,      // v8::internal::g_current_per_isolate_thread_data_
   kThreadId,               // v8::internal::thread_id (an int)
   kThreadStackStart,       // v8::base thread_stack_start (conservative scan bound)
-  kMarkingBarrier,         // v8::internal current_marking_barrier
-  kIdentitySlotCount
+  // Then the pointers to main-thread structures that entering the isolate
+  // sets for a thread: current_marking_barrier always, and from V8 14 on
+  // also g_current_local_heap_.
+  kFirstEnterPointer,
+  kMaxIdentitySlots = kFirstEnterPointer + 4
 };
 
-const char* IdentitySlotName(int slot);
+// "current isolate", ..., "enter pointer 1", ... (for diagnostics and tests).
+std::string IdentitySlotName(int slot);
 
 // Where the identity words live, relative to the start of the V8 module's
 // TLS block. Identical for every thread of the process.
 struct IdentityLayout {
-  size_t offset[kIdentitySlotCount];
-  size_t width[kIdentitySlotCount];  // bytes: 8, or 4 for the thread id
+  int count = 0;  // kFirstEnterPointer + how many enter pointers were found
+  size_t offset[kMaxIdentitySlots] = {};
+  size_t width[kMaxIdentitySlots] = {};  // bytes: 8, or 4 for the thread id
 };
 
 // One V8 thread's identity: the values of the words.
 struct Identity {
-  uint64_t word[kIdentitySlotCount] = {};
+  uint64_t word[kMaxIdentitySlots] = {};
 };
 
 // The identity words of the calling OS thread. Save and Load run on every
@@ -48,10 +53,10 @@ class IdentityAccess {
   IdentityAccess(const IdentityLayout& layout, char* tls_block);
 
   void Save(Identity* into) const {
-    for (int slot = 0; slot < kIdentitySlotCount; ++slot) into->word[slot] = Read(slot);
+    for (int slot = 0; slot < count_; ++slot) into->word[slot] = Read(slot);
   }
   void Load(const Identity& from) const {
-    for (int slot = 0; slot < kIdentitySlotCount; ++slot) Write(slot, from.word[slot]);
+    for (int slot = 0; slot < count_; ++slot) Write(slot, from.word[slot]);
   }
   uint64_t Read(int slot) const {
     if (slot == kThreadId) return *static_cast<const uint32_t*>(address_[slot]);
@@ -68,7 +73,8 @@ class IdentityAccess {
  private:
   // V8 declares these as thread_local int / pointer variables, naturally
   // aligned, so plain typed access is what V8's own code does.
-  void* address_[kIdentitySlotCount] = {};
+  void* address_[kMaxIdentitySlots] = {};
+  int count_ = 0;
 };
 
 // Finds the TLS block (for the calling thread) of the module that contains V8.

@@ -1,7 +1,12 @@
 // The GC torture suite, one child process per collector mode: a crash there
 // fails a test instead of ending the run.
 import t from 'tap';
+import { execFileSync } from 'node:child_process';
 import { expectExit, fixture, runChild } from './child.js';
+
+// Flags come and go between V8 versions: pick by what this V8 offers.
+const v8Options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+const supports = (flag: string) => new RegExp(`^\\s+${flag}\\s`, 'm').test(v8Options);
 
 const modes: Array<[string, string[]]> = [
   ['default collector', ['--expose-gc']],
@@ -9,16 +14,23 @@ const modes: Array<[string, string[]]> = [
   ['--stress-incremental-marking', ['--expose-gc', '--stress-incremental-marking']],
   ['--stress-scavenge', ['--expose-gc', '--stress-scavenge=20']],
   ['--single-threaded-gc', ['--expose-gc', '--single-threaded-gc']],
-  // V8 11 calls its young-generation mark-compactor --minor-mc; V8 12 on, --minor-ms.
   minorMarkingMode(),
   ['tiny young generation', ['--expose-gc', '--max-semi-space-size=1']],
   ['--jitless', ['--expose-gc', '--jitless']],
-  ['--always-turbofan', ['--expose-gc', '--always-turbofan']],
+  eagerOptimisationMode(),
 ];
 
+/** Young-generation marking: --minor-mc in V8 11, --minor-ms from V8 12. */
 function minorMarkingMode(): [string, string[]] {
-  const flag = Number(process.versions.v8.split('.')[0]) >= 12 ? '--minor-ms' : '--minor-mc';
+  const flag = supports('--minor-ms') ? '--minor-ms' : '--minor-mc';
   return [`${flag} (young-generation marking)`, ['--expose-gc', flag]];
+}
+
+/** Optimised frames on suspended stacks: --always-turbofan, gone in V8 14. */
+function eagerOptimisationMode(): [string, string[]] {
+  if (supports('--always-turbofan')) return ['--always-turbofan', ['--expose-gc', '--always-turbofan']];
+  const flags = ['--invocation-count-for-turbofan=1', '--invocation-count-for-maglev=1'];
+  return [`eager optimisation (${flags.join(' ')})`, ['--expose-gc', ...flags]];
 }
 
 for (const [name, flags] of modes) {
