@@ -3,8 +3,11 @@
 # headers come from the npm registry (node-linux-<arch>@<major>), and the
 # addon is rebuilt for that version in a copy of the tree (an addon that uses
 # the V8 API is per Node ABI). Usage: scripts/test-on-node.sh 22
+# With a command after the version, runs that instead of the suite there:
+#   scripts/test-on-node.sh 24 node --expose-gc bench/greenlet.js
 set -euo pipefail
-major=${1:?usage: test-on-node.sh <node major version>}
+major=${1:?usage: test-on-node.sh <node major version> [command...]}
+shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -21,4 +24,8 @@ export npm_config_nodedir="$work/node"   # ~/.npmrc may point node-gyp at /usr
 echo "== node $(node --version): rebuilding the addon"
 (cd "$work/tree/native" && ./node_modules/.bin/node-gyp rebuild -j 2 --nodedir="$work/node" >/dev/null)
 cd "$work/tree"
-STACKLESS_TEST_LABEL="node$major" node scripts/test.js
+if [ $# -gt 0 ]; then
+  "$@"
+else
+  STACKLESS_TEST_LABEL="node$major" node scripts/test.js
+fi
