@@ -439,11 +439,41 @@ function callRunMethod(state: GreenletState, args: unknown[]): unknown {
  */
 function unwindUnreachable(state: GreenletState): void {
   if (state.dead || !state.started || state === current) return;
-  // The old handle is gone; code in the finally blocks gets a new one.
+  unwind(state);
+}
+
+/** Throws GreenletExit into a suspended greenlet; the exit comes back to the caller. */
+function unwind(state: GreenletState): void {
+  // Its handle is not at hand (a suspended greenlet's state does not hold
+  // it): code in its finally blocks gets a new one.
   const greenlet = adopt(state);
   state.watched = false;
   state.parent = current.handle!;
   greenlet.throw();
+}
+
+/**
+ * When the thread ends (the process exits, or a worker finishes), greenlets
+ * still suspended are unwound, so that their finally blocks run, as Python
+ * does at shutdown. Errors thrown while unwinding are rethrown afterwards.
+ */
+function unwindAllAtExit(): void {
+  const failures: unknown[] = [];
+  // A few passes: finally blocks may start or park other greenlets.
+  for (let pass = 0; pass < 3; pass++) {
+    const suspended = running.filter((state): state is GreenletState => state !== undefined && state !== current);
+    if (suspended.length === 0) break;
+    for (const state of suspended) {
+      if (state.dead || state === current) continue;
+      try {
+        unwind(state);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, 'errors while unwinding greenlets at exit');
 }
 
 function poll(): void {}
@@ -456,3 +486,4 @@ current.coroutine = core.current();
 /** This thread's main greenlet: the module keeps it alive. */
 const mainGreenlet = adopt(current);
 current.handle = mainGreenlet;
+process.once('exit', unwindAllAtExit);

@@ -25,3 +25,20 @@ t.test('thousands of abandoned greenlets are all unwound', (t) => {
   t.equal(seen.live, 0, 'no greenlet stack left behind');
   t.end();
 });
+
+t.test('greenlets still suspended when the process exits are unwound', (t) => {
+  const result = runChild(fixture('exit-unwinding.mjs'), [], ['main']);
+  expectExit(t, result);
+  t.same(result.stdout.trim().split('\n'), ['parked 3', 'finally 0', 'finally 1', 'finally 2']);
+  t.end();
+});
+
+t.test('greenlets still suspended when a worker ends are unwound', (t) => {
+  const result = runChild(fixture('exit-unwinding.mjs'), [], ['worker']);
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim()), {
+    code: 0,
+    lines: ['parked 3', 'finally 0', 'finally 1', 'finally 2'],
+  });
+  t.end();
+});
