@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Channel } from '@stackless/channels';
+import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { run, tasklet } from '@stackless/tasklets';
 import { GeneratorChannel, runTasks } from './generator-channels.js';
 import { nsPerOp, printTable } from './measure.js';
@@ -22,6 +23,20 @@ function taskletPingPong(options) {
     })();
     run();
   }, { ops: 100_000 });
+}
+
+/** Two bare greenlets switching: the floor under any tasklet ping-pong. */
+function greenletPingPong() {
+  const main = getcurrent();
+  const partner = new Greenlet(() => {
+    for (;;) main.switch();
+  });
+  partner.switch();
+  const ns = nsPerOp((n) => {
+    for (let i = 0; i < n; i++) partner.switch();
+  }, { ops: 100_000 });
+  partner.throw();
+  return ns;
 }
 
 function generatorPingPong() {
@@ -103,6 +118,7 @@ function goPingPong() {
 const pingPongNs = taskletPingPong();
 const bufferedPingPongNs = taskletPingPong({ capacity: 16 });
 const generatorPingPongNs = generatorPingPong();
+const greenletNs = greenletPingPong();
 const sieveMs = taskletSieve(1000) / 1e6;
 const generatorSieveMs = generatorSieve(1000) / 1e6;
 const goNs = goPingPong();
@@ -112,6 +128,7 @@ console.log(`\nstackless channel benchmarks: node ${process.version}, ${process.
 printTable('Channel ping-pong (round trip: two transfers)', [
   ['tasklets + Channel', pingPongNs, 'ns/op'],
   ['tasklets + Channel, capacity 16', bufferedPingPongNs, 'ns/op'],
+  ['greenlet switch round trip (the floor)', greenletNs, 'ns/op', `channel overhead = ${ratio(pingPongNs, greenletNs)}`],
   ['generator tasks + channel (baseline)', generatorPingPongNs, 'ns/op', `tasklets / generators = ${ratio(pingPongNs, generatorPingPongNs)}`],
   ...(goNs ? [['Go goroutines, GOMAXPROCS=1 (anchor)', goNs, 'ns/op', `tasklets / Go = ${ratio(pingPongNs, goNs)}`]] : []),
 ]);

@@ -64,6 +64,8 @@ export class Channel<T> implements Iterable<T> {
   #waiting: Waiter[] = [];
   #preference = -1;
   #closing = false;
+  #sendReason: string | undefined;
+  #receiveReason: string | undefined;
 
   constructor(options: ChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Channel() takes an options object');
@@ -315,7 +317,7 @@ export class Channel<T> implements Iterable<T> {
   #block(waiter: Waiter): Delivery {
     const forget = this.enqueueWaiter(waiter);
     try {
-      return blockCurrent(`${waiter.sending ? 'send' : 'receive'} on ${this.#name()}`, forget) as Delivery;
+      return blockCurrent(this.#blockReason(waiter.sending), forget) as Delivery;
     } catch (error) {
       forget(); // blocking was refused (deadlock) or interrupted (kill)
       throw error;
@@ -333,6 +335,12 @@ export class Channel<T> implements Iterable<T> {
   #release(sender: Waiter, runNow: boolean): void {
     deliver(sender, { value: undefined, isError: false });
     if (runNow) sender.tasklet.run();
+  }
+
+  /** Made once per channel and direction: blocking is hot, building strings is not free. */
+  #blockReason(sending: boolean): string {
+    if (sending) return (this.#sendReason ??= `send on ${this.#name()}`);
+    return (this.#receiveReason ??= `receive on ${this.#name()}`);
   }
 
   #name(): string {

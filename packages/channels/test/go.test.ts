@@ -211,3 +211,28 @@ t.test('async code talks to tasklets through promises and for await', async (t) 
   t.equal(getruncount(), 1);
   t.end();
 });
+
+t.test('tasklets that only pass values to each other still let the event loop run', async (t) => {
+  // Woken from the event loop, they run in time slices; a slice must end even
+  // though neither tasklet ever calls schedule() (they only block on channels).
+  let timerFired = false;
+  setTimeout(() => (timerFired = true), 20);
+  const ping = new Channel<number>();
+  const pong = new Channel<number>();
+  const limit = 5_000_000;
+  let roundTrips = 0;
+  const echo = tasklet(() => {
+    for (;;) pong.send(ping.receive() + 1);
+  })();
+  const driver = tasklet(() => {
+    while (!timerFired && roundTrips < limit) {
+      ping.send(roundTrips);
+      roundTrips = pong.receive();
+    }
+    echo.kill();
+  })();
+  await finished([echo, driver]);
+  t.ok(timerFired, `the timer fired while they ran (${roundTrips} round trips)`);
+  t.ok(roundTrips < limit);
+  t.end();
+});

@@ -136,7 +136,8 @@ export function schedule(value: unknown): unknown {
   const self = current;
   self.tempval = value;
   if (self.queued && queue.head === self) queue.rotate();
-  return switchTo(nextRunnable(self));
+  const next = sliceEnded() ? runner!.core : queue.head ?? self;
+  return switchTo(next);
 }
 
 /** Like schedule(), but the current tasklet leaves the run queue (paused). */
@@ -144,7 +145,7 @@ export function scheduleRemove(value: unknown): unknown {
   const self = current;
   self.tempval = value;
   queue.remove(self);
-  const next = queue.head;
+  const next = nextAfterLeaving(self);
   if (next === undefined) {
     queue.append(self);
     throw new DeadlockError('scheduleRemove(): no other tasklet is runnable, so nothing could resume this one');
@@ -165,7 +166,7 @@ export function block(blocker: Blocker): unknown {
     );
   }
   queue.remove(self);
-  const next = queue.head;
+  const next = nextAfterLeaving(self);
   if (next === undefined) {
     queue.prepend(self);
     throw new DeadlockError(deadlockMessage(self, blocker));
@@ -207,10 +208,51 @@ export function raiseIn(target: TaskletCore, error: unknown): void {
   switchTo(target);
 }
 
-/** Runs the queue until no tasklet but the caller is runnable. */
+/**
+ * The tasklet waiting in run() (main, usually) while the others run. As in
+ * Stackless, it leaves the run queue meanwhile: tasklets then hand control to
+ * each other directly, and it resumes only when none is runnable, when its
+ * time slice is over, or when something runs it (an error raised in main).
+ */
+interface Runner {
+  readonly core: TaskletCore;
+  readonly deadline: number;
+  readonly outer: Runner | undefined;
+}
+
+let runner: Runner | undefined;
+let switchesSinceClockCheck = 0;
+/** Reading the clock costs about as much as a switch: check it every so often. */
+const CLOCK_CHECK_INTERVAL = 64;
+
+/** Runs the queue until no tasklet but the caller is runnable (or the deadline). */
 export function runUntilIdle(deadline = Infinity): void {
   const self = current;
-  while (queue.size > (self.queued ? 1 : 0) && performance.now() < deadline) schedule(undefined);
+  runner = { core: self, deadline, outer: runner };
+  try {
+    while (queue.size > (self.queued ? 1 : 0) && performance.now() < deadline) {
+      queue.remove(self);
+      switchTo(queue.head!);
+    }
+  } finally {
+    runner = runner.outer;
+    if (!self.queued) queue.prepend(self);
+  }
+}
+
+/** Whether the tasklet waiting in run() must take over: its time slice is over. */
+function sliceEnded(): boolean {
+  if (runner === undefined || runner.deadline === Infinity) return false;
+  if (++switchesSinceClockCheck < CLOCK_CHECK_INTERVAL) return false;
+  switchesSinceClockCheck = 0;
+  return performance.now() >= runner.deadline && runner.core !== current;
+}
+
+/** Who runs when `self` leaves the run queue: the next runnable, else the tasklet waiting in run(). */
+function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
+  const waiting = runner?.core;
+  if (waiting !== undefined && waiting !== self && (sliceEnded() || queue.head === undefined)) return waiting;
+  return queue.head;
 }
 
 /** The bottom of every tasklet's greenlet. */
@@ -245,7 +287,7 @@ function finish(core: TaskletCore, failure: unknown): TaskletCore {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
     events.emit('finished', core.tasklet);
   }
-  const next = queue.head;
+  const next = nextAfterLeaving(core);
   if (next !== undefined) return next;
   if (main.blocker !== undefined && !main.hasWakeError) {
     // The last runnable tasklet is gone and main waits for something only a
@@ -274,10 +316,6 @@ function raiseInMain(error: unknown): void {
   main.blocker?.cancel();
   main.blocker = undefined;
   if (current !== main) enqueue(main, true);
-}
-
-function nextRunnable(self: TaskletCore): TaskletCore {
-  return queue.head ?? self;
 }
 
 function deadlockMessage(self: TaskletCore, blocker: Blocker): string {

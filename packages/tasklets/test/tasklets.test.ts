@@ -216,12 +216,33 @@ t.test('lifecycle events', (t) => {
 t.test('schedule callback sees every switch', (t) => {
   const main = getmain();
   const switches: string[] = [];
-  const name = (task: Tasklet) => (task === main ? 'main' : 'task');
+  const a = tasklet(() => schedule())();
+  const b = tasklet(() => schedule())();
+  const name = (task: Tasklet) => (task === main ? 'main' : task === a ? 'a' : 'b');
   t.equal(setScheduleCallback((from, to) => switches.push(`${name(from)}->${name(to)}`)), null);
-  tasklet(() => schedule())();
   run();
   setScheduleCallback(null);
-  t.same(switches, ['main->task', 'task->main', 'main->task', 'task->main']);
+  // Main waits outside the run queue during run(), as in Stackless: the
+  // tasklets pass control to each other, and main resumes when none is left.
+  t.same(switches, ['main->a', 'a->b', 'b->a', 'a->b', 'b->main']);
+  t.end();
+});
+
+t.test('a tasklet alone in run() goes on after schedule(), without a detour through main', (t) => {
+  const main = getmain();
+  const seen: number[] = [];
+  tasklet(() => {
+    for (let i = 0; i < 3; i++) seen.push(schedule(getruncount()) as number);
+  })();
+  let mainRan = 0;
+  setScheduleCallback((_from, to) => {
+    if (to === main) mainRan++;
+  });
+  run();
+  setScheduleCallback(null);
+  t.same(seen, [1, 1, 1], 'main is not counted while it waits in run()');
+  t.equal(mainRan, 1, 'main resumed once, when the tasklet ended');
+  t.equal(getruncount(), 1, 'main is back in the run queue');
   t.end();
 });
 
