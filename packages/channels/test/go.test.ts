@@ -9,20 +9,7 @@ import {
   onSend,
   select,
 } from '@stackless/channels';
-import { type Tasklet, events, getruncount, run, sleep, tasklet } from '@stackless/tasklets';
-
-function finished(tasks: Tasklet[]): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (tasks.every((task) => !task.alive)) {
-        events.off('finished', check);
-        resolve();
-      }
-    };
-    events.on('finished', check);
-    check();
-  });
-}
+import { finished, getruncount, run, sleep, tasklet } from '@stackless/tasklets';
 
 t.test('buffered: sends do not block until the buffer is full', (t) => {
   const channel = new Channel<number>({ capacity: 2 });

@@ -1,5 +1,7 @@
 // Blocking on the event loop: only the calling tasklet waits, never the process.
+import { events } from './observe.js';
 import { type Blocker, block, currentCore, wake } from './scheduler.js';
+import { Tasklet } from './tasklet.js';
 
 /**
  * Blocks the calling tasklet for `ms` milliseconds while other tasklets and
@@ -69,4 +71,39 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/**
+ * For code outside tasklets (async functions, tests): resolves once no
+ * tasklet of `tasks` is alive any more, whether it finished, failed or was
+ * killed. A failure is reported as always ('error' listeners, else raised in
+ * main); this promise only says that they are done. Paused tasklets keep it
+ * pending until they are inserted and end.
+ *
+ * @example
+ * ```ts
+ * const workers = urls.map((url) => tasklet(fetchAndStore)(url));
+ * await finished(workers);
+ * ```
+ */
+export function finished(tasks: Iterable<Tasklet>): Promise<void> {
+  if (tasks === null || typeof (tasks as Iterable<Tasklet>)?.[Symbol.iterator] !== 'function') {
+    throw new TypeError('finished() takes an iterable of tasklets');
+  }
+  const pending = new Set<Tasklet>();
+  for (const task of tasks) {
+    if (!(task instanceof Tasklet)) throw new TypeError('finished() takes tasklets only');
+    if (task.alive) pending.add(task);
+  }
+  if (pending.size === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const ended = (task: Tasklet) => {
+      if (!pending.delete(task) || pending.size > 0) return;
+      events.off('finished', ended);
+      events.off('failed', ended);
+      resolve();
+    };
+    events.on('finished', ended);
+    events.on('failed', ended);
+  });
 }

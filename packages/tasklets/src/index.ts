@@ -17,7 +17,7 @@ export {
   setScheduleCallback,
   getScheduleCallback,
 } from './api.js';
-export { sleep, wait } from './event-loop.js';
+export { sleep, wait, finished } from './event-loop.js';
 export { blockCurrent, unblock, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';

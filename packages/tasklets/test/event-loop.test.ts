@@ -4,21 +4,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SchedulerError, Tasklet, events, getruncount, run, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
-
-/** Resolves when every given tasklet has finished. */
-function finished(tasks: Tasklet[]): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (tasks.every((task) => !task.alive)) {
-        events.off('finished', check);
-        resolve();
-      }
-    };
-    events.on('finished', check);
-    check();
-  });
-}
+import { SchedulerError, Tasklet, events, finished, getruncount, run, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
 
 t.test('tasklets sleeping different times wake in order, without run()', async (t) => {
   const delays = [80, 10, 50, 0, 30, 70, 20, 60, 40, 90];
@@ -145,5 +131,31 @@ t.test('an uncaught error from a tasklet woken by the event loop is an uncaught 
   t.equal(child.signal, null, child.stderr);
   t.equal(child.status, 0, child.stderr);
   t.same(JSON.parse(child.stdout.trim()), { uncaught: 'failed after a timer' });
+  t.end();
+});
+
+t.test('finished(): resolves when every tasklet has ended, however it ended', async (t) => {
+  const errors: unknown[] = [];
+  const onError = (error: unknown) => errors.push(error);
+  events.on('error', onError);
+  const ok = tasklet(() => sleep(5))();
+  const failing = tasklet(() => {
+    sleep(10);
+    throw new Error('boom');
+  })();
+  const killed = tasklet(() => sleep(1_000_000))();
+  setTimeout(() => killed.kill(), 15);
+  let resolved = false;
+  const done = finished([ok, failing, killed]).then(() => (resolved = true));
+  await new Promise((resolve) => setTimeout(resolve, 8));
+  t.notOk(resolved, 'pending while some are alive');
+  await done;
+  events.off('error', onError);
+  t.ok(!ok.alive && !failing.alive && !killed.alive);
+  t.match(errors, [{ message: 'boom' }], 'the failure was still reported');
+  await finished([]);
+  await finished([ok]);
+  t.throws(() => finished(42 as never), TypeError);
+  t.throws(() => finished([{}] as never), TypeError);
   t.end();
 });
