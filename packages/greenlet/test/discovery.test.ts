@@ -3,9 +3,13 @@
 // (not stripped on these machines), and each greenlet is shown to be a V8
 // thread of its own.
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { core } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
+import { describeExit, fixture } from './child.js';
 
 /** Offsets of V8's TLS variables from the executable's symbol table. */
 function tlsSymbolOffsets(): Map<string, number> {
@@ -79,5 +83,31 @@ t.test('each running greenlet is its own V8 thread; ids are recycled with stacks
 
 t.test('the interrupt probe verified itself on this V8', (t) => {
   t.equal(core.interruptProbeVerified(), true);
+  t.end();
+});
+
+t.test('discovery needs no symbol table: the same layout under a stripped copy of node', (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'stackless-strip-'));
+  t.teardown(() => rmSync(directory, { recursive: true, force: true }));
+  const stripped = join(directory, 'node');
+  execFileSync('strip', ['-o', stripped, process.execPath]);
+  const table = execFileSync('readelf', ['-SW', stripped], { encoding: 'utf8' });
+  t.notMatch(table, /\.symtab/, 'the copy has no symbol table');
+  const result = spawnSync(stripped, ['--expose-gc', fixture('stripped-binary.mjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_V8_COVERAGE: '' },
+    timeout: 120_000,
+  });
+  const clean = result.signal === null && result.status === 0;
+  t.ok(clean, 'the stripped node ran greenlets and exited cleanly', clean ? {} : {
+    details: describeExit({ status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }),
+  });
+  if (!clean) return t.end();
+  const { layout, sum } = JSON.parse(result.stdout) as { layout: unknown; sum: number };
+  t.same(layout, core.identityLayout(), 'same identity layout as with symbols');
+  // The last worker (i = 99) is started by round 0 and then adds round + 99 for rounds 1 to 49.
+  let expected = 0;
+  for (let round = 1; round < 50; round++) expected += round + 99;
+  t.equal(sum, expected, 'the last worker saw every value it was sent');
   t.end();
 });
