@@ -75,12 +75,32 @@ stackless_swap_context:
         stp     x25, x26, [sp, #48]
         stp     x27, x28, [sp, #64]
         stp     x29, x30, [sp, #80]
-        .cfi_offset x29, -96
-        .cfi_offset x30, -88
         stp     d8,  d9,  [sp, #96]
         stp     d10, d11, [sp, #112]
         stp     d12, d13, [sp, #128]
         stp     d14, d15, [sp, #144]
+        /* Where the caller's registers are, for debuggers and unwinders
+         * (offsets from the CFA, the stack pointer before the call). */
+        .cfi_offset x19, -176
+        .cfi_offset x20, -168
+        .cfi_offset x21, -160
+        .cfi_offset x22, -152
+        .cfi_offset x23, -144
+        .cfi_offset x24, -136
+        .cfi_offset x25, -128
+        .cfi_offset x26, -120
+        .cfi_offset x27, -112
+        .cfi_offset x28, -104
+        .cfi_offset x29, -96
+        .cfi_offset x30, -88
+        .cfi_offset d8,  -80
+        .cfi_offset d9,  -72
+        .cfi_offset d10, -64
+        .cfi_offset d11, -56
+        .cfi_offset d12, -48
+        .cfi_offset d13, -40
+        .cfi_offset d14, -32
+        .cfi_offset d15, -24
         mrs     x9, fpcr
         str     x9, [sp, #160]
         mov     x10, sp
