@@ -17,7 +17,8 @@
       "cflags": ["-Wall", "-Wextra", "-Werror"],
       "cflags_cc": ["-std=c++20", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
       "conditions": [
-        ["target_arch == 'x64'", { "sources": ["src/asm/switch_x86_64_sysv.S"] }]
+        ["target_arch == 'x64'", { "sources": ["src/asm/switch_x86_64_sysv.S"] }],
+        ["target_arch == 'arm64'", { "sources": ["src/asm/switch_aarch64_aapcs64.S"] }]
       ]
     }
   ]

@@ -24,6 +24,23 @@ void* PrepareContext(void* stack_top, ContextEntry entry, void* arg) {
   return frame;
 }
 
+#elif defined(__aarch64__)
+
+// Mirrors the saved-context table in asm/switch_aarch64_aapcs64.S.
+void* PrepareContext(void* stack_top, ContextEntry entry, void* arg) {
+  constexpr uint64_t kDefaultFpcr = 0;  // round to nearest, no flush-to-zero, no traps
+  constexpr size_t kFrameWords = 22;    // 176 bytes: keeps sp 16-byte aligned
+  static_assert(kFrameWords * 8 % 16 == 0);
+  auto top = reinterpret_cast<uintptr_t>(stack_top) & ~uintptr_t{15};
+  auto* frame = reinterpret_cast<uint64_t*>(top) - kFrameWords;
+  std::memset(frame, 0, kFrameWords * 8);               // x21-x28, x29, d8-d15
+  frame[0] = reinterpret_cast<uint64_t>(entry);         // x19
+  frame[1] = reinterpret_cast<uint64_t>(arg);           // x20
+  frame[11] = reinterpret_cast<uint64_t>(&stackless_context_entry);  // x30
+  frame[20] = kDefaultFpcr;
+  return frame;
+}
+
 #else
 #error "stackless: no context switch for this CPU architecture yet"
 #endif

@@ -57,9 +57,11 @@ int VisitModule(struct dl_phdr_info* info, size_t, void* data) {
 }
 
 // Reads memory that may not be mapped without faulting: write() reports
-// EFAULT instead of raising SIGSEGV.
+// EFAULT instead of raising SIGSEGV. The first page is never mapped; its size
+// is the system's (4 KiB on x86-64, 4, 16 or 64 KiB on arm64).
 bool SafeRead(uintptr_t address, void* out, size_t size) {
-  if (address < 4096) return false;
+  static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  if (address < page) return false;
   int fds[2];
   if (pipe(fds) != 0) return false;
   bool ok = write(fds[1], reinterpret_cast<const void*>(address), size) ==
