@@ -90,7 +90,14 @@ t.test('discovery needs no symbol table: the same layout under a stripped copy o
   const directory = mkdtempSync(join(tmpdir(), 'stackless-strip-'));
   t.teardown(() => rmSync(directory, { recursive: true, force: true }));
   const stripped = join(directory, 'node');
-  execFileSync('strip', ['-o', stripped, process.execPath]);
+  // The binutils for this binary's architecture (x86-64 ones cannot strip an
+  // arm64 node run under emulation); Debian names them by target triplet.
+  const triplet = { x64: 'x86_64', arm64: 'aarch64' }[process.arch as string] ?? process.arch;
+  try {
+    execFileSync(`${triplet}-linux-gnu-strip`, ['-o', stripped, process.execPath]);
+  } catch {
+    execFileSync('strip', ['-o', stripped, process.execPath]);
+  }
   const table = execFileSync('readelf', ['-SW', stripped], { encoding: 'utf8' });
   t.notMatch(table, /\.symtab/, 'the copy has no symbol table');
   const result = spawnSync(stripped, ['--expose-gc', fixture('stripped-binary.mjs')], {
