@@ -50,6 +50,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("stats", &Binding::Stats),
         InstanceMethod("setStackSize", &Binding::SetStackSize),
         InstanceMethod("setMaxPooledStacks", &Binding::SetMaxPooledStacks),
+        InstanceMethod("setGuardMechanism", &Binding::SetGuardMechanism),
         InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
         InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
         InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
@@ -69,7 +70,15 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value Create(const Napi::CallbackInfo& info) {
     uint32_t id = coroutines_->CreateCoroutine();
-    if (id == 0) return info.Env().Undefined();
+    if (id == 0) {
+      // `code` lets the TypeScript layer turn this into StackAllocationError.
+      const StackFailure& failure = coroutines_->pool().failure();
+      Napi::Error error = Napi::Error::New(info.Env(), failure.Describe());
+      error.Set("code", failure.Code());
+      if (!failure.map_count) error.Set("errno", static_cast<double>(failure.error));
+      error.ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
     return Napi::Number::New(info.Env(), id);
   }
 
@@ -109,7 +118,24 @@ class Binding : public Napi::Addon<Binding> {
     stats.Set("pooledStacks", static_cast<double>(pool.pooled()));
     stats.Set("mappedStacks", static_cast<double>(pool.mapped()));
     stats.Set("stackSize", static_cast<double>(pool.stack_size()));
+    stats.Set("guard", GuardMechanismName(pool.guard_mechanism()));
+    stats.Set("arenas", static_cast<double>(pool.arenas()));
+    stats.Set("stackSlots", static_cast<double>(pool.slots()));
+    stats.Set("mappings", static_cast<double>(pool.mappings()));
+    stats.Set("mappingLimit", static_cast<double>(pool.mapping_limit()));
     return stats;
+  }
+
+  Napi::Value SetGuardMechanism(const Napi::CallbackInfo& info) {
+    const std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    if (name != "madvise" && name != "mprotect") {
+      Napi::TypeError::New(info.Env(), "guard mechanism must be 'madvise' or 'mprotect'")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->pool().SetGuardMechanism(name == "madvise" ? GuardMechanism::kGuardMarker
+                                                            : GuardMechanism::kMprotect);
+    return info.Env().Undefined();
   }
 
   Napi::Value SetStackSize(const Napi::CallbackInfo& info) {

@@ -66,12 +66,7 @@ bool Coroutines::IsLive(uint32_t id) const { return Lookup(id) != nullptr; }
 
 uint32_t Coroutines::CreateCoroutine() {
   StackSlot slot = pool_.Acquire();
-  if (!slot.stack.valid()) {
-    Napi::Error::New(env_, "stackless: cannot map a stack for a new coroutine "
-                           "(mmap failed; too many live coroutines for vm.max_map_count?)")
-        .ThrowAsJavaScriptException();
-    return 0;
-  }
+  if (!slot.stack.valid()) return 0;  // pool_.failure() says why
   auto* coroutine = new Coroutine();
   coroutine->owner = this;
   coroutine->slot = slot;

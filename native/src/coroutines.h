@@ -47,7 +47,7 @@ class Coroutines {
   // services interrupts (GC requests, termination) on the stack that owns them.
   void SetCallbacks(Napi::Function entry, Napi::Function poll);
 
-  // Returns 0 and throws a JavaScript error if no stack can be had.
+  // Returns 0 if no stack can be had (pool().failure() says why).
   uint32_t CreateCoroutine();
   // Suspends the current coroutine and resumes (or starts) `id`. Returns when
   // some coroutine switches back. A JavaScript exception may be pending on

@@ -9,7 +9,7 @@ import {
   restoreStores,
 } from './async-context.js';
 import { configureFromEnvironment } from './config.js';
-import { GreenletError, GreenletExit } from './errors.js';
+import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 import { gettrace, settrace, type TraceEvent } from './tracing.js';
 
 /** The function a greenlet runs; its arguments come from the first `switch()`. */
@@ -290,10 +290,23 @@ function transfer(
 
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
 function begin(state: GreenletState): void {
-  const id = core.create();
+  let id: number;
+  try {
+    id = core.create();
+  } catch (failure) {
+    throw asStackAllocationError(failure);
+  }
   state.coroutine = id;
   state.started = true;
   running[id] = state;
+}
+
+/** The core reports a stack it could not map as an Error with a `code`. */
+function asStackAllocationError(failure: unknown): unknown {
+  if (!(failure instanceof Error)) return failure;
+  const code = (failure as { code?: unknown }).code;
+  if (typeof code !== 'string') return failure;
+  return new StackAllocationError(failure.message, code);
 }
 
 /**
