@@ -101,6 +101,28 @@ bool KernelHasGuardMarkers() {
   return supported;
 }
 
+Stack MapStandaloneStack(size_t usable_bytes) {
+  Stack stack;
+  stack.guard_size = PageSize();
+  stack.mapping_size = stack.guard_size + RoundUpToPage(usable_bytes);
+  void* mapping = mmap(nullptr, stack.mapping_size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (mapping == MAP_FAILED) return Stack{};
+  const bool guarded = KernelHasGuardMarkers()
+                           ? madvise(mapping, stack.guard_size, MADV_GUARD_INSTALL) == 0
+                           : mprotect(mapping, stack.guard_size, PROT_NONE) == 0;
+  if (!guarded) {
+    munmap(mapping, stack.mapping_size);
+    return Stack{};
+  }
+  stack.mapping = static_cast<char*>(mapping);
+  return stack;
+}
+
+void UnmapStandaloneStack(const Stack& stack) {
+  if (stack.valid()) munmap(stack.mapping, stack.mapping_size);
+}
+
 std::string StackFailure::Code() const {
   if (map_count) return "ERR_STACK_MAP_COUNT";
   if (const char* name = ErrnoName(error)) return name;

@@ -33,6 +33,12 @@ const char* GuardMechanismName(GuardMechanism mechanism);
 bool KernelHasGuardMarkers();
 
 struct StackArena;
+struct Stack;
+
+// A stack of its own mapping, outside any pool (a thread's scratch stack).
+// Returns an invalid stack if the system refuses.
+Stack MapStandaloneStack(size_t usable_bytes);
+void UnmapStandaloneStack(const Stack& stack);
 
 struct Stack {
   char* mapping = nullptr;   // lowest address, start of the guard
