@@ -33,6 +33,12 @@ export interface NativeCore {
   v8ThreadId(): number;
   /** Whether the cheap pending-interrupt check verified itself at load. */
   interruptProbeVerified(): boolean;
+  /**
+   * For tests of the guard page: recurses in native frames that check no
+   * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
+   * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
+   */
+  recurseNatively(bytes: number): number;
 }
 
 /** `'madvise'`: guard markers (MADV_GUARD_INSTALL, Linux 6.13+); `'mprotect'`: PROT_NONE pages. */

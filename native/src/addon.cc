@@ -9,6 +9,17 @@
 namespace stackless {
 namespace {
 
+// Uses about `remaining` bytes of machine stack in frames that check nothing,
+// as native code may (for tests of the guard page). Each frame passes its
+// address down, so the compiler can neither reuse nor elide them.
+[[gnu::noinline]] size_t Recurse(size_t remaining, volatile char* caller) {
+  volatile char frame[1024];
+  frame[0] = caller != nullptr ? caller[0] : 1;
+  frame[sizeof frame - 1] = frame[0];
+  if (remaining <= sizeof frame) return 1;
+  return 1 + Recurse(remaining - sizeof frame, frame) + (frame[sizeof frame - 1] - frame[0]);
+}
+
 bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
                  uint32_t* out) {
   Napi::Value value = info[index];
@@ -54,6 +65,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
         InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
         InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
+        InstanceMethod("recurseNatively", &Binding::RecurseNatively),
     });
   }
 
@@ -170,6 +182,12 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value InterruptProbeVerified(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), coroutines_->interrupt_probe_verified());
+  }
+
+  Napi::Value RecurseNatively(const Napi::CallbackInfo& info) {
+    uint32_t bytes;
+    if (!RequireUint(info, 0, "byte count", &bytes)) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), static_cast<double>(Recurse(bytes, nullptr)));
   }
 
   std::unique_ptr<Coroutines> coroutines_;
