@@ -24,7 +24,10 @@ struct StackArena {
   uint32_t in_use = 0;         // held by a coroutine or the pool
   GuardMechanism guard = GuardMechanism::kMprotect;
   bool open = false;           // listed in StackPool::open_
-  std::vector<uint32_t> free_slots;  // given back; guard in place, pages released
+  std::vector<uint32_t> free_slots;  // given back; guard in place
+  // Free slots whose pages are not released yet (see StackPool::ReleaseDirty).
+  std::vector<bool> dirty;
+  uint32_t dirty_count = 0;
 
   size_t size() const { return slot_size * slot_count; }
   bool has_room() const { return !free_slots.empty() || handed_out < slot_count; }
@@ -52,6 +55,10 @@ constexpr size_t kDefaultStackSize = 1024 * 1024;
 // cost memory only once touched).
 constexpr size_t kArenaBytes = 64 * 1024 * 1024;
 constexpr size_t kMaxSlotsPerArena = 256;
+// Pages of stacks given back are released in batches: one madvise per run of
+// neighbouring slots instead of one per stack. Each madvise can mean a TLB
+// shootdown across the process's threads.
+constexpr size_t kReleaseBatch = 64;
 
 size_t MaxMapCount() {
   std::ifstream file("/proc/sys/vm/max_map_count");
@@ -194,6 +201,12 @@ bool StackPool::TakeSlot(StackArena* arena, Stack* stack) {
   if (!arena->free_slots.empty()) {
     index = arena->free_slots.back();
     arena->free_slots.pop_back();
+    if (arena->dirty[index]) {
+      // Taken again before its pages were released: nothing to release.
+      arena->dirty[index] = false;
+      --arena->dirty_count;
+      --dirty_;
+    }
   } else {
     // A slot's first use: give it its guard.
     index = arena->handed_out;
@@ -241,6 +254,7 @@ StackArena* StackPool::MapArena() {
   arena->base = static_cast<char*>(base);
   arena->slot_size = slot_size;
   arena->slot_count = static_cast<uint32_t>(count);
+  arena->dirty.assign(count, false);
   arena->guard = guard_;
   arena->open = true;
   arenas_.push_back(arena);
@@ -285,18 +299,41 @@ void StackPool::GiveBack(const Stack& stack) {
       return;
     }
   }
-  // Free the pages the stack touched; the guard stays. Address space is
-  // cheap, so the slot stays in its arena for the next coroutine.
-  madvise(stack.lowest_usable(), stack.usable_size(), MADV_DONTNEED);
+  // The slot stays in its arena for the next coroutine (address space is
+  // cheap); the pages it touched are released with the next batch.
   arena->free_slots.push_back(stack.index);
+  arena->dirty[stack.index] = true;
+  if (arena->dirty_count++ == 0) dirty_arenas_.push_back(arena);
+  if (++dirty_ >= kReleaseBatch) ReleaseDirty();
   if (!arena->open && IsCurrent(arena)) {
     arena->open = true;
     open_.push_back(arena);
   }
 }
 
+void StackPool::ReleaseDirty() {
+  for (StackArena* arena : dirty_arenas_) {
+    for (uint32_t first = 0; first < arena->slot_count && arena->dirty_count > 0; ++first) {
+      if (!arena->dirty[first]) continue;
+      uint32_t end = first;
+      for (; end < arena->slot_count && arena->dirty[end]; ++end) arena->dirty[end] = false;
+      arena->dirty_count -= end - first;
+      // Guards inside the range survive: MADV_DONTNEED keeps guard markers,
+      // and PROT_NONE pages hold nothing to release.
+      madvise(arena->base + first * arena->slot_size + guard_size_,
+              (end - first) * arena->slot_size - guard_size_, MADV_DONTNEED);
+      first = end;
+    }
+  }
+  dirty_arenas_.clear();
+  dirty_ = 0;
+}
+
 void StackPool::UnmapArena(StackArena* arena) {
   munmap(arena->base, arena->size());
+  dirty_ -= arena->dirty_count;
+  // It may be listed more than once (dirtied, cleaned by reuse, dirtied again).
+  std::erase(dirty_arenas_, arena);
   slots_ -= arena->slot_count;
   mappings_ -= arena->mappings();
   arenas_.erase(std::find(arenas_.begin(), arenas_.end(), arena));

@@ -108,6 +108,7 @@ class StackPool {
   StackArena* MapArena();
   void GiveBack(const Stack& stack);
   void UnmapArena(StackArena* arena);
+  void ReleaseDirty();
   bool FitsMappingBudget(size_t more);
   // Hands out stacks of the current size and guard mechanism.
   bool IsCurrent(const StackArena* arena) const;
@@ -115,6 +116,8 @@ class StackPool {
   std::vector<StackSlot> free_;        // the pool
   std::vector<StackArena*> arenas_;    // every arena
   std::vector<StackArena*> open_;      // arenas that may have a slot to hand out
+  std::vector<StackArena*> dirty_arenas_;  // arenas with free slots to release
+  size_t dirty_ = 0;                   // free slots whose pages are not released
   size_t usable_size_;
   size_t guard_size_;
   size_t max_pooled_ = 256;
