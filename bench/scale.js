@@ -90,9 +90,10 @@ if (options.json) {
     ['switch round trip into a suspended one', large.switchNs, 'ns/op', ratio('switchNs')],
     ['unwind (throw GreenletExit, run to the end)', large.unwindNs, 'ns/op', ratio('unwindNs')],
   ]);
+  const kib = (bytes) => (bytes / 1024).toFixed(2);
   printTable('Memory per suspended greenlet', [
-    ['RSS', large.rss / 1024, 'KiB', `${(small.rss / 1024).toFixed(2)} KiB with ${small.count.toLocaleString('en')}`],
-    ['  of which JS heap', large.heap / 1024, 'KiB'],
-    ['page tables (kernel memory, not in RSS)', large.pageTables / 1024, 'KiB'],
+    ['RSS', kib(large.rss), 'KiB', `(${kib(small.rss)} KiB with ${small.count.toLocaleString('en')}: memory reused)`],
+    ['  of which JS heap', kib(large.heap), 'KiB'],
+    ['page tables (kernel memory, not in RSS)', kib(large.pageTables), 'KiB'],
   ]);
 }
