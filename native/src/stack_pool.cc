@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -76,6 +77,10 @@ size_t MappingLimit() {
   const size_t reserve = std::max<size_t>(max / 4, 4096);
   return max > reserve ? max - reserve : 0;
 }
+
+// Map-table entries held by the stacks of every thread (workers each have a
+// pool): the limit is per process.
+std::atomic<size_t> g_process_mappings{0};
 
 const char* ErrnoName(int error) {
   switch (error) {
@@ -171,6 +176,7 @@ StackPool::~StackPool() {
   for (StackArena* arena : arenas_) {
     const auto base = reinterpret_cast<uintptr_t>(arena->base);
     if (here - base >= arena->size()) munmap(arena->base, arena->size());
+    g_process_mappings.fetch_sub(arena->mappings(), std::memory_order_relaxed);
     delete arena;
   }
 }
@@ -217,12 +223,12 @@ bool StackPool::TakeSlot(StackArena* arena, Stack* stack) {
         return false;
       }
     } else {
-      if (!FitsMappingBudget(2)) return false;
+      if (!ReserveMappings(2)) return false;
       if (mprotect(guard, guard_size_, PROT_NONE) != 0) {
         failure_ = {false, errno, "mprotect"};
+        ReturnMappings(2);
         return false;
       }
-      mappings_ += 2;
     }
     ++arena->handed_out;
   }
@@ -237,13 +243,14 @@ bool StackPool::TakeSlot(StackArena* arena, Stack* stack) {
 }
 
 StackArena* StackPool::MapArena() {
-  if (!FitsMappingBudget(1)) return nullptr;
+  if (!ReserveMappings(1)) return nullptr;
   const size_t slot_size = guard_size_ + usable_size_;
   const size_t count = std::clamp<size_t>(kArenaBytes / slot_size, 1, kMaxSlotsPerArena);
   void* base = mmap(nullptr, slot_size * count, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
   if (base == MAP_FAILED) {
     failure_ = {false, errno, "mmap"};
+    ReturnMappings(1);
     return nullptr;
   }
   // With transparent huge pages set to "always", one touched byte of a stack
@@ -260,7 +267,6 @@ StackArena* StackPool::MapArena() {
   arenas_.push_back(arena);
   open_.push_back(arena);
   slots_ += count;
-  mappings_ += 1;
   return arena;
 }
 
@@ -268,10 +274,21 @@ bool StackPool::IsCurrent(const StackArena* arena) const {
   return arena->slot_size == guard_size_ + usable_size_ && arena->guard == guard_;
 }
 
-bool StackPool::FitsMappingBudget(size_t more) {
-  if (mappings_ + more <= mapping_limit_) return true;
-  failure_ = {true, ENOMEM, ""};
-  return false;
+bool StackPool::ReserveMappings(size_t count) {
+  size_t now = g_process_mappings.load(std::memory_order_relaxed);
+  do {
+    if (now + count > mapping_limit_) {
+      failure_ = {true, ENOMEM, ""};
+      return false;
+    }
+  } while (!g_process_mappings.compare_exchange_weak(now, now + count, std::memory_order_relaxed));
+  mappings_ += count;
+  return true;
+}
+
+void StackPool::ReturnMappings(size_t count) {
+  g_process_mappings.fetch_sub(count, std::memory_order_relaxed);
+  mappings_ -= count;
 }
 
 void StackPool::Release(const StackSlot& slot) {
@@ -335,7 +352,7 @@ void StackPool::UnmapArena(StackArena* arena) {
   // It may be listed more than once (dirtied, cleaned by reuse, dirtied again).
   std::erase(dirty_arenas_, arena);
   slots_ -= arena->slot_count;
-  mappings_ -= arena->mappings();
+  ReturnMappings(arena->mappings());
   arenas_.erase(std::find(arenas_.begin(), arenas_.end(), arena));
   if (arena->open) open_.erase(std::find(open_.begin(), open_.end(), arena));
   delete arena;

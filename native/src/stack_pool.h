@@ -109,7 +109,9 @@ class StackPool {
   void GiveBack(const Stack& stack);
   void UnmapArena(StackArena* arena);
   void ReleaseDirty();
-  bool FitsMappingBudget(size_t more);
+  // Counts `count` more map-table entries against the process's budget.
+  bool ReserveMappings(size_t count);
+  void ReturnMappings(size_t count);
   // Hands out stacks of the current size and guard mechanism.
   bool IsCurrent(const StackArena* arena) const;
 
@@ -124,8 +126,8 @@ class StackPool {
   GuardMechanism guard_;
   size_t in_use_ = 0;
   size_t slots_ = 0;
-  size_t mappings_ = 0;       // map-table entries our arenas can use at most
-  size_t mapping_limit_ = 0;  // how many of those we allow ourselves
+  size_t mappings_ = 0;       // map-table entries this pool's arenas can use at most
+  size_t mapping_limit_ = 0;  // how many all pools of the process may use
   StackFailure failure_;
 };
 

@@ -32,16 +32,16 @@ export interface GreenletStats {
    * `vm.max_map_count` bounds the number of live greenlets.
    */
   guard: 'madvise' | 'mprotect';
-  /** Memory mappings holding stacks; each holds many stack slots. */
+  /** Memory mappings holding this thread's stacks; each holds many stack slots. */
   arenas: number;
   /** Stack slots in those mappings (address space reserved, not memory). */
   stackSlots: number;
-  /** Entries of the process's memory-map table the stacks may use at most. */
+  /** Entries of the process's memory-map table this thread's stacks may use at most. */
   mappings: number;
   /**
-   * How many entries stacks may use: `vm.max_map_count` less a quarter left to
-   * V8 and the rest of the process. Past it, starting a greenlet throws
-   * {@link StackAllocationError}.
+   * How many entries the stacks of all threads together may use:
+   * `vm.max_map_count` less a quarter left to V8 and the rest of the process.
+   * Past it, starting a greenlet throws {@link StackAllocationError}.
    */
   mappingLimit: number;
 }
