@@ -524,6 +524,13 @@ function unwindAllAtExit(): void {
 
 function poll(): void {}
 
+// V8 treats a field that has not been written since construction as a
+// constant, and optimised code relies on it; the first write deoptimises that
+// code, lazily, in every frame running it: each suspended greenlet's switch()
+// frame deoptimises when it resumes. `dead` is first written when the first
+// greenlet ends, perhaps with thousands suspended: make it mutable now.
+new GreenletState(false, undefined, null).dead = true;
+
 configureFromEnvironment(process.env);
 core.setCallbacks(enter, poll);
 current = new GreenletState(true, undefined, null);
