@@ -10,7 +10,11 @@ export interface NativeCore {
    * called before each switch so V8 services pending interrupts.
    */
   setCallbacks(entry: (id: number) => number, poll: () => void): void;
-  /** Reserves a stack for a new coroutine; it starts at the first `switchTo`. */
+  /**
+   * Reserves a stack for a new coroutine; it starts at the first `switchTo`.
+   * Throws an Error whose `code` is an errno name (`'ENOMEM'`, ...) or
+   * `'ERR_STACK_MAP_COUNT'` when no stack can be mapped.
+   */
   create(): number;
   /** Suspends the running coroutine and resumes (or starts) `id`. */
   switchTo(id: number): void;
@@ -21,19 +25,35 @@ export interface NativeCore {
   /** Usable stack size, in bytes, for coroutines created from now on. */
   setStackSize(bytes: number): void;
   setMaxPooledStacks(count: number): void;
+  /** Guard pages for stacks mapped from now on; `'madvise'` only takes where the kernel has guard markers. */
+  setGuardMechanism(mechanism: GuardMechanism): void;
   /** Where V8's thread-identity words were found (for diagnostics and tests). */
   identityLayout(): Record<string, { offset: number; width: number }>;
   /** V8's thread id of the running coroutine. */
   v8ThreadId(): number;
   /** Whether the cheap pending-interrupt check verified itself at load. */
   interruptProbeVerified(): boolean;
+  /**
+   * For tests of the guard page: recurses in native frames that check no
+   * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
+   * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
+   */
+  recurseNatively(bytes: number): number;
 }
+
+/** `'madvise'`: guard markers (MADV_GUARD_INSTALL, Linux 6.13+); `'mprotect'`: PROT_NONE pages. */
+export type GuardMechanism = 'madvise' | 'mprotect';
 
 export interface CoreStats {
   live: number;
   pooledStacks: number;
   mappedStacks: number;
   stackSize: number;
+  guard: GuardMechanism;
+  arenas: number;
+  stackSlots: number;
+  mappings: number;
+  mappingLimit: number;
 }
 
 export declare const core: NativeCore;

@@ -9,6 +9,17 @@
 namespace stackless {
 namespace {
 
+// Uses about `remaining` bytes of machine stack in frames that check nothing,
+// as native code may (for tests of the guard page). Each frame passes its
+// address down, so the compiler can neither reuse nor elide them.
+[[gnu::noinline]] size_t Recurse(size_t remaining, volatile char* caller) {
+  volatile char frame[1024];
+  frame[0] = caller != nullptr ? caller[0] : 1;
+  frame[sizeof frame - 1] = frame[0];
+  if (remaining <= sizeof frame) return 1;
+  return 1 + Recurse(remaining - sizeof frame, frame) + (frame[sizeof frame - 1] - frame[0]);
+}
+
 bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
                  uint32_t* out) {
   Napi::Value value = info[index];
@@ -50,9 +61,11 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("stats", &Binding::Stats),
         InstanceMethod("setStackSize", &Binding::SetStackSize),
         InstanceMethod("setMaxPooledStacks", &Binding::SetMaxPooledStacks),
+        InstanceMethod("setGuardMechanism", &Binding::SetGuardMechanism),
         InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
         InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
         InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
+        InstanceMethod("recurseNatively", &Binding::RecurseNatively),
     });
   }
 
@@ -69,7 +82,15 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value Create(const Napi::CallbackInfo& info) {
     uint32_t id = coroutines_->CreateCoroutine();
-    if (id == 0) return info.Env().Undefined();
+    if (id == 0) {
+      // `code` lets the TypeScript layer turn this into StackAllocationError.
+      const StackFailure& failure = coroutines_->pool().failure();
+      Napi::Error error = Napi::Error::New(info.Env(), failure.Describe());
+      error.Set("code", failure.Code());
+      if (!failure.map_count) error.Set("errno", static_cast<double>(failure.error));
+      error.ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
     return Napi::Number::New(info.Env(), id);
   }
 
@@ -109,7 +130,24 @@ class Binding : public Napi::Addon<Binding> {
     stats.Set("pooledStacks", static_cast<double>(pool.pooled()));
     stats.Set("mappedStacks", static_cast<double>(pool.mapped()));
     stats.Set("stackSize", static_cast<double>(pool.stack_size()));
+    stats.Set("guard", GuardMechanismName(pool.guard_mechanism()));
+    stats.Set("arenas", static_cast<double>(pool.arenas()));
+    stats.Set("stackSlots", static_cast<double>(pool.slots()));
+    stats.Set("mappings", static_cast<double>(pool.mappings()));
+    stats.Set("mappingLimit", static_cast<double>(pool.mapping_limit()));
     return stats;
+  }
+
+  Napi::Value SetGuardMechanism(const Napi::CallbackInfo& info) {
+    const std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    if (name != "madvise" && name != "mprotect") {
+      Napi::TypeError::New(info.Env(), "guard mechanism must be 'madvise' or 'mprotect'")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->pool().SetGuardMechanism(name == "madvise" ? GuardMechanism::kGuardMarker
+                                                            : GuardMechanism::kMprotect);
+    return info.Env().Undefined();
   }
 
   Napi::Value SetStackSize(const Napi::CallbackInfo& info) {
@@ -144,6 +182,12 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value InterruptProbeVerified(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), coroutines_->interrupt_probe_verified());
+  }
+
+  Napi::Value RecurseNatively(const Napi::CallbackInfo& info) {
+    uint32_t bytes;
+    if (!RequireUint(info, 0, "byte count", &bytes)) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), static_cast<double>(Recurse(bytes, nullptr)));
   }
 
   std::unique_ptr<Coroutines> coroutines_;

@@ -2,6 +2,8 @@
 
 #include "context.h"
 
+#include <new>
+
 namespace stackless {
 
 namespace {
@@ -9,6 +11,9 @@ namespace {
 // Room left between V8's JS stack limit and the guard page, for the C++ that
 // V8 and Node run below the limit (runtime calls, the RangeError itself).
 constexpr size_t kStackLimitSlack = 64 * 1024;
+// Ample for V8's thread restore, even with the debugger stepping. Untouched
+// pages cost nothing.
+constexpr size_t kRelockStackSize = 256 * 1024;
 
 }  // namespace
 
@@ -50,6 +55,7 @@ Coroutines::~Coroutines() {
   // Suspended coroutines cannot be resumed once their thread is gone; their
   // stacks go back to the system with the pool.
   for (size_t id = 1; id < table_.size(); ++id) delete table_[id];
+  UnmapStandaloneStack(relock_stack_);
 }
 
 void Coroutines::SetCallbacks(Napi::Function entry, Napi::Function poll) {
@@ -66,12 +72,7 @@ bool Coroutines::IsLive(uint32_t id) const { return Lookup(id) != nullptr; }
 
 uint32_t Coroutines::CreateCoroutine() {
   StackSlot slot = pool_.Acquire();
-  if (!slot.stack.valid()) {
-    Napi::Error::New(env_, "stackless: cannot map a stack for a new coroutine "
-                           "(mmap failed; too many live coroutines for vm.max_map_count?)")
-        .ThrowAsJavaScriptException();
-    return 0;
-  }
+  if (!slot.stack.valid()) return 0;  // pool_.failure() says why
   auto* coroutine = new Coroutine();
   coroutine->owner = this;
   coroutine->slot = slot;
@@ -98,11 +99,38 @@ void Coroutines::SwitchTo(uint32_t id) {
     if (env_.IsExceptionPending()) return;
   }
   {
-    v8::Unlocker unlocker(isolate_);
+    // Ended by Relock(), on the scratch stack.
+    alignas(v8::Unlocker) unsigned char unlocker_storage[sizeof(v8::Unlocker)];
+    auto* unlocker = new (unlocker_storage) v8::Unlocker(isolate_);
     identity_.Save(&from->slot.identity);
     Transfer(from, target);
+    Relock(unlocker);
   }
   AfterResume();
+}
+
+void Coroutines::Relock(v8::Unlocker* unlocker) {
+  if (!relock_stack_.valid() && !relock_stack_failed_) {
+    relock_stack_ = MapStandaloneStack(kRelockStackSize);
+    relock_stack_failed_ = !relock_stack_.valid();
+    if (relock_stack_.valid()) {
+      relock_sp_ = PrepareContext(relock_stack_.top(), &Coroutines::RelockMain, this);
+    }
+  }
+  if (!relock_stack_.valid()) {
+    unlocker->~Unlocker();
+    return;
+  }
+  relocking_ = unlocker;
+  stackless_swap_context(&relock_return_sp_, relock_sp_);
+}
+
+void Coroutines::RelockMain(void* self_as_void) {
+  auto* self = static_cast<Coroutines*>(self_as_void);
+  for (;;) {
+    self->relocking_->~Unlocker();
+    stackless_swap_context(&self->relock_sp_, self->relock_return_sp_);
+  }
 }
 
 void Coroutines::PrepareIfFresh(Coroutine* coroutine) {

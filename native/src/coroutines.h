@@ -47,7 +47,7 @@ class Coroutines {
   // services interrupts (GC requests, termination) on the stack that owns them.
   void SetCallbacks(Napi::Function entry, Napi::Function poll);
 
-  // Returns 0 and throws a JavaScript error if no stack can be had.
+  // Returns 0 if no stack can be had (pool().failure() says why).
   uint32_t CreateCoroutine();
   // Suspends the current coroutine and resumes (or starts) `id`. Returns when
   // some coroutine switches back. A JavaScript exception may be pending on
@@ -70,6 +70,8 @@ class Coroutines {
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
   void Transfer(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
+  void Relock(v8::Unlocker* unlocker);
+  static void RelockMain(void* self_as_void);
   void AfterResume();
   void PointHeapAtThisStack();
   void ReleaseRetiredStack();
@@ -94,6 +96,16 @@ class Coroutines {
   // The stack of a coroutine that just ended: it is still in use until the
   // swap away from it, so the next coroutine to run gives it back to the pool.
   StackSlot retired_;
+  // ~Unlocker (V8 relocking the isolate and restoring the resumed thread's
+  // state) runs ~4.5 KB of C++ below the suspension point: the debugger's
+  // restore walks the stack. On the coroutine's own stack that would dirty a
+  // second page of every suspended coroutine, so it runs on this scratch
+  // stack, one per thread, entered like a coroutine.
+  Stack relock_stack_;
+  bool relock_stack_failed_ = false;  // then ~Unlocker runs in place
+  void* relock_sp_ = nullptr;
+  void* relock_return_sp_ = nullptr;
+  v8::Unlocker* relocking_ = nullptr;
   // A coroutine that ended abnormally hands this to whoever runs next.
   Napi::Reference<Napi::Value> pending_exception_;
   bool pending_termination_ = false;

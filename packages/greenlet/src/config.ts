@@ -1,5 +1,7 @@
 import { core } from '@stackless/native';
 
+import type { StackAllocationError } from './errors.js';
+
 /** Options for {@link configure}. */
 export interface GreenletOptions {
   /**
@@ -16,9 +18,32 @@ export interface GreenletOptions {
 export interface GreenletStats {
   /** Greenlets that have a stack: started and not yet dead. */
   live: number;
+  /** Stacks of finished greenlets kept for reuse. */
   pooledStacks: number;
+  /** Stacks holding memory: those of live greenlets plus the pooled ones. */
   mappedStacks: number;
+  /** Usable bytes per stack for greenlets started from now on. */
   stackSize: number;
+  /**
+   * How stack guard pages are made. `'madvise'`: guard markers
+   * (`MADV_GUARD_INSTALL`, Linux 6.13+), which cost no memory mapping, so the
+   * number of greenlets is bounded by memory only. `'mprotect'`: a
+   * `PROT_NONE` page per stack, two memory mappings each, so
+   * `vm.max_map_count` bounds the number of live greenlets.
+   */
+  guard: 'madvise' | 'mprotect';
+  /** Memory mappings holding this thread's stacks; each holds many stack slots. */
+  arenas: number;
+  /** Stack slots in those mappings (address space reserved, not memory). */
+  stackSlots: number;
+  /** Entries of the process's memory-map table this thread's stacks may use at most. */
+  mappings: number;
+  /**
+   * How many entries the stacks of all threads together may use:
+   * `vm.max_map_count` less a quarter left to V8 and the rest of the process.
+   * Past it, starting a greenlet throws {@link StackAllocationError}.
+   */
+  mappingLimit: number;
 }
 
 const MIN_STACK_SIZE = 128 * 1024;
@@ -51,8 +76,20 @@ export function stats(): GreenletStats {
   return core.stats();
 }
 
-/** Applies `STACKLESS_STACK_SIZE` once, at load. */
+/**
+ * Applies `STACKLESS_STACK_SIZE` and `STACKLESS_STACK_GUARD` once, at load.
+ * `STACKLESS_STACK_GUARD=mprotect` makes guard pages with mprotect even where
+ * the kernel has guard markers (to diagnose a kernel problem, or to test the
+ * portable path).
+ */
 export function configureFromEnvironment(env: NodeJS.ProcessEnv): void {
+  const guard = env.STACKLESS_STACK_GUARD;
+  if (guard !== undefined && guard !== '' && guard !== 'auto') {
+    if (guard !== 'mprotect') {
+      throw new RangeError(`STACKLESS_STACK_GUARD must be 'auto' or 'mprotect', not '${guard}'`);
+    }
+    core.setGuardMechanism('mprotect');
+  }
   const size = env.STACKLESS_STACK_SIZE;
   if (size === undefined || size === '') return;
   const bytes = Number(size);

@@ -9,7 +9,7 @@ import {
   restoreStores,
 } from './async-context.js';
 import { configureFromEnvironment } from './config.js';
-import { GreenletError, GreenletExit } from './errors.js';
+import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 import { gettrace, settrace, type TraceEvent } from './tracing.js';
 
 /** The function a greenlet runs; its arguments come from the first `switch()`. */
@@ -127,7 +127,19 @@ export class Greenlet {
    * greenlet passes the switch on to its nearest live ancestor.
    */
   switch(...args: unknown[]): unknown {
-    return transfer(this.#state, this, args, undefined, false);
+    // transfer() inlined by hand: this is where greenlets suspend, and every
+    // GC walks every frame of every suspended greenlet.
+    const self = current;
+    const target = prepareSwitch(self, this.#state, this, args, undefined, false);
+    if (target === undefined) return deliver(args, undefined, false);
+    try {
+      core.switchTo(target.coroutine);
+    } catch (failure) {
+      abandonSwitch(target);
+      throw failure;
+    }
+    current = self;
+    return resume(self);
   }
 
   /**
@@ -255,6 +267,7 @@ function liveAncestor(state: GreenletState): Greenlet {
   return ancestor;
 }
 
+/** Switches from the running greenlet to `target`; `Greenlet#switch` inlines this. */
 function transfer(
   target: GreenletState,
   targetHandle: Greenlet,
@@ -262,38 +275,73 @@ function transfer(
   error: unknown,
   isError: boolean,
 ): unknown {
-  if (target.dead) {
-    targetHandle = liveAncestor(target);
-    target = stateOf(targetHandle);
-  }
   const self = current;
-  if (target === self) return deliver(values, error, isError);
-  if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
-  if (!target.started) begin(target);
-  self.stores = captureStores();
-  send(self, target, targetHandle, values, error, isError);
+  const resolved = prepareSwitch(self, target, targetHandle, values, error, isError);
+  if (resolved === undefined) return deliver(values, error, isError);
   try {
-    core.switchTo(target.coroutine);
+    core.switchTo(resolved.coroutine);
   } catch (failure) {
-    // A switch that never happened (V8 had an error pending) leaves all as it was.
-    if (pendingOrigin !== undefined) {
-      target.handle = undefined;
-      pendingValues = pendingOrigin = undefined;
-      pendingError = undefined;
-      pendingIsError = false;
-    }
+    abandonSwitch(resolved);
     throw failure;
   }
   current = self;
   return resume(self);
 }
 
+/**
+ * Everything a switch does before the stack changes: a dead target passes the
+ * switch to its nearest live ancestor, an unstarted one gets its stack, and
+ * the values go into the transfer slot. Returns the greenlet to switch to, or
+ * `undefined` when that is the running one (then nothing was sent).
+ */
+function prepareSwitch(
+  self: GreenletState,
+  target: GreenletState,
+  targetHandle: Greenlet,
+  values: unknown[] | undefined,
+  error: unknown,
+  isError: boolean,
+): GreenletState | undefined {
+  if (target.dead) {
+    targetHandle = liveAncestor(target);
+    target = stateOf(targetHandle);
+  }
+  if (target === self) return undefined;
+  if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
+  if (!target.started) begin(target);
+  self.stores = captureStores();
+  send(self, target, targetHandle, values, error, isError);
+  return target;
+}
+
+/** A switch that never happened (V8 had an error pending) leaves all as it was. */
+function abandonSwitch(target: GreenletState): void {
+  if (pendingOrigin === undefined) return;
+  target.handle = undefined;
+  pendingValues = pendingOrigin = undefined;
+  pendingError = undefined;
+  pendingIsError = false;
+}
+
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
 function begin(state: GreenletState): void {
-  const id = core.create();
+  let id: number;
+  try {
+    id = core.create();
+  } catch (failure) {
+    throw asStackAllocationError(failure);
+  }
   state.coroutine = id;
   state.started = true;
   running[id] = state;
+}
+
+/** The core reports a stack it could not map as an Error with a `code`. */
+function asStackAllocationError(failure: unknown): unknown {
+  if (!(failure instanceof Error)) return failure;
+  const code = (failure as { code?: unknown }).code;
+  if (typeof code !== 'string') return failure;
+  return new StackAllocationError(failure.message, code);
 }
 
 /**
@@ -354,7 +402,12 @@ function enter(coroutine: number): number {
   let error: unknown;
   let isError = false;
   try {
-    values = [callRun(self, resume(self, true) as unknown[])];
+    // callRun() inlined by hand: one frame fewer under every greenlet for the
+    // GC to walk.
+    const args = resume(self, true) as unknown[];
+    const run = self.run;
+    self.run = undefined;
+    values = [run !== undefined ? run(...args) : callRunMethod(self, args)];
   } catch (caught) {
     if (caught instanceof GreenletExit) {
       values = [caught];
@@ -415,13 +468,6 @@ function suspend(origin: GreenletState): Greenlet {
   return handle;
 }
 
-function callRun(state: GreenletState, args: unknown[]): unknown {
-  const run = state.run;
-  state.run = undefined;
-  if (run !== undefined) return run(...args);
-  return callRunMethod(state, args);
-}
-
 /** A subclass's `run()` method: called on the greenlet, which it then keeps alive. */
 function callRunMethod(state: GreenletState, args: unknown[]): unknown {
   const greenlet = state.handle as Greenlet & { run?: unknown };
@@ -477,6 +523,13 @@ function unwindAllAtExit(): void {
 }
 
 function poll(): void {}
+
+// V8 treats a field that has not been written since construction as a
+// constant, and optimised code relies on it; the first write deoptimises that
+// code, lazily, in every frame running it: each suspended greenlet's switch()
+// frame deoptimises when it resumes. `dead` is first written when the first
+// greenlet ends, perhaps with thousands suspended: make it mutable now.
+new GreenletState(false, undefined, null).dead = true;
 
 configureFromEnvironment(process.env);
 core.setCallbacks(enter, poll);

@@ -6,6 +6,6 @@
  * @packageDocumentation
  */
 export { Greenlet, getcurrent, type RunFunction } from './greenlet.js';
-export { GreenletError, GreenletExit } from './errors.js';
+export { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 export { settrace, gettrace, type Tracer, type TraceEvent } from './tracing.js';
 export { configure, stats, type GreenletOptions, type GreenletStats } from './config.js';

@@ -15,9 +15,14 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 }
 
-export function runChild(script: string, nodeFlags: string[] = [], args: string[] = []): ChildResult {
+export function runChild(
+  script: string,
+  nodeFlags: string[] = [],
+  args: string[] = [],
+  extraEnv: NodeJS.ProcessEnv = {},
+): ChildResult {
   // Coverage makes every switch far slower and is not wanted in a child.
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env.NODE_V8_COVERAGE;
   const result = spawnSync(process.execPath, [...nodeFlags, script, ...args], {
     encoding: 'utf8',

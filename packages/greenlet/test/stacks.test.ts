@@ -1,0 +1,144 @@
+// Greenlet stacks: guard pages stop overflows in native code, the pool and
+// arenas give memory back, and a stack that cannot be mapped is a typed error.
+import { spawnSync } from 'node:child_process';
+import t from 'tap';
+import { Greenlet, StackAllocationError, configure, getcurrent, stats } from '@stackless/greenlet';
+import { describeExit, expectExit, fixture, runChild } from './child.js';
+
+const guardModes: Array<[string, NodeJS.ProcessEnv]> = [
+  ['default guard', {}],
+  ['mprotect guard', { STACKLESS_STACK_GUARD: 'mprotect' }],
+];
+
+for (const [label, env] of guardModes) {
+  t.test(`${label}: native code may use nearly all of a greenlet's stack`, (t) => {
+    const result = runChild(fixture('guard-overflow.mjs'), [], ['within'], env);
+    expectExit(t, result);
+    const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+    t.ok(report.depth > 800, `${report.depth} native frames of 1 KiB`);
+    if (env.STACKLESS_STACK_GUARD) t.equal(report.guard, 'mprotect', 'STACKLESS_STACK_GUARD=mprotect took');
+    t.end();
+  });
+
+  for (const mode of ['fresh', 'recycled']) {
+    t.test(`${label}: native overflow of a ${mode} stack hits the guard page`, (t) => {
+      const result = runChild(fixture('guard-overflow.mjs'), [], [mode], env);
+      t.match(result.stdout, /overflowing/, 'the overflow was attempted');
+      t.notMatch(result.stdout, /survived/, 'and never returned');
+      t.equal(result.signal, 'SIGSEGV', 'the process died at the guard page', { details: describeExit(result) });
+      t.end();
+    });
+  }
+}
+
+t.test('without guard markers, the mapping budget ends in StackAllocationError, not a crash', (t) => {
+  const result = runChild(fixture('stack-allocation-failure.mjs'), [], ['map-count'], {
+    STACKLESS_STACK_GUARD: 'mprotect',
+  });
+  expectExit(t, result);
+  const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  t.equal(report.guard, 'mprotect', 'STACKLESS_STACK_GUARD=mprotect took');
+  t.ok(report.started > 10_000, `${report.started} greenlets started first`);
+  t.ok(report.isStackAllocationError, `a StackAllocationError (${report.errorName}): ${report.message}`);
+  t.equal(report.code, 'ERR_STACK_MAP_COUNT', 'its code names the cause');
+  t.ok(report.stats.mappings <= report.stats.mappingLimit, 'the budget was kept');
+  t.equal(report.failedStarted, false, 'the greenlet that failed did not start');
+  t.equal(report.failedDead, false, 'and is not dead');
+  t.ok(report.othersWork, 'the other greenlets still switch');
+  t.equal(report.retry, 42, 'once some ended, it started');
+  t.equal(report.liveAfter, 0, 'all unwound');
+  t.end();
+});
+
+t.test('mmap failing (address space limit) is a StackAllocationError with ENOMEM', (t) => {
+  // 5 GB of address space: enough for Node, room for a few 1 GiB stacks.
+  const result = spawnSync(
+    'sh',
+    ['-c', 'ulimit -v 5000000 && exec "$0" "$@"', process.execPath, fixture('stack-allocation-failure.mjs'), 'enomem'],
+    { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_V8_COVERAGE: '' } },
+  );
+  const exit = { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  expectExit(t, exit);
+  const report = JSON.parse(exit.stdout.trim().split('\n').pop() ?? '{}');
+  t.ok(report.started >= 1 && report.started < 10, `${report.started} greenlets with 1 GiB stacks started`);
+  t.ok(report.isStackAllocationError, `a StackAllocationError (${report.errorName}): ${report.message}`);
+  t.equal(report.code, 'ENOMEM', 'its code is the errno');
+  t.equal(report.failedStarted, false, 'the greenlet that failed did not start');
+  t.ok(report.othersWork, 'the other greenlets still switch');
+  t.equal(report.retry, 42, 'once some ended, it started');
+  t.equal(report.liveAfter, 0, 'all unwound');
+  t.end();
+});
+
+t.test('StackAllocationError is an Error with a code', (t) => {
+  const error = new StackAllocationError('no stack', 'ENOMEM');
+  t.ok(error instanceof Error, 'an Error');
+  t.equal(error.name, 'StackAllocationError', 'named');
+  t.equal(error.code, 'ENOMEM', 'with its code');
+  t.end();
+});
+
+t.test('stats report the guard mechanism and the mappings stacks use', (t) => {
+  const main = getcurrent();
+  const parked = Array.from({ length: 100 }, () => {
+    const g = new Greenlet(() => {
+      for (;;) main.switch();
+    });
+    g.switch();
+    return g;
+  });
+  const loaded = stats();
+  t.ok(loaded.guard === 'madvise' || loaded.guard === 'mprotect', `guard: ${loaded.guard}`);
+  t.ok(loaded.mappedStacks >= 100, `${loaded.mappedStacks} stacks mapped`);
+  t.ok(loaded.stackSlots >= loaded.mappedStacks, `${loaded.stackSlots} slots in ${loaded.arenas} arenas`);
+  t.ok(loaded.arenas >= 1 && loaded.arenas < 100, 'stacks share arenas');
+  const perStack = loaded.guard === 'madvise' ? 0 : 2;
+  t.ok(loaded.mappings <= loaded.arenas + perStack * loaded.stackSlots, `${loaded.mappings} mappings`);
+  t.ok(loaded.mappingLimit > 0 && loaded.mappings < loaded.mappingLimit, `limit ${loaded.mappingLimit}`);
+  for (const g of parked) g.throw();
+  t.end();
+});
+
+t.test('stacks given back leave the pool and their arenas are unmapped', (t) => {
+  const main = getcurrent();
+  const before = stats();
+  configure({ maxPooledStacks: 0 });
+  const parked = Array.from({ length: 300 }, () => {
+    const g = new Greenlet(() => {
+      for (;;) main.switch();
+    });
+    g.switch();
+    return g;
+  });
+  const loaded = stats();
+  t.equal(loaded.mappedStacks, loaded.live, 'with no pool, only live greenlets hold stacks');
+  for (const g of parked) g.throw();
+  const after = stats();
+  t.equal(after.pooledStacks, 0, 'nothing pooled');
+  t.equal(after.mappedStacks, after.live, 'ended greenlets gave their stacks back');
+  t.ok(after.arenas <= 1 + after.live, `${after.arenas} arenas left (one empty arena is kept)`);
+  t.ok(after.arenas < loaded.arenas, `down from ${loaded.arenas}`);
+  // A new stack size maps new arenas; the old ones go once empty.
+  configure({ stackSize: 256 * 1024, maxPooledStacks: 256 });
+  const small = new Greenlet(() => main.switch(stats()));
+  const during = small.switch() as ReturnType<typeof stats>;
+  t.equal(during.stackSize, 256 * 1024, 'the new size applies');
+  small.switch();
+  t.equal(stats().pooledStacks, 1, 'a finished greenlet of the current size is pooled');
+  configure({ stackSize: before.stackSize });
+  t.equal(stats().pooledStacks, 0, 'pooled stacks of another size are given back');
+  t.end();
+});
+
+t.test('the pages of ended greenlets go back to the system', (t) => {
+  const result = runChild(fixture('stack-memory.mjs'), ['--expose-gc']);
+  expectExit(t, result);
+  const report = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}');
+  const MiB = 1024 * 1024;
+  t.ok(report.dirtied > 200 * MiB, `2,000 greenlets dirtied ${(report.dirtied / MiB).toFixed(0)} MiB of stack`);
+  t.equal(report.live, 200, 'one in ten still suspended');
+  t.equal(report.arenasAfter, report.arenasLoaded, 'which keeps every arena mapped');
+  // What stays: the 200 suspended stacks (~27 MiB) and at most one batch not yet released.
+  t.ok(report.stillHeld < report.dirtied / 4, `yet only ${(report.stillHeld / MiB).toFixed(0)} MiB is still held`);
+  t.end();
+});
