@@ -1,5 +1,5 @@
 // Loads the compiled core for this Node.js build (node-gyp-build picks a
-// prebuild if one matches, else build/Release).
+// prebuild if one matches, else build/Release), or says plainly why it cannot.
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,5 +7,27 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const loadBinding = require('node-gyp-build');
 
+/** Where a context switch and V8 thread-identity discovery exist and are tested. */
+const SUPPORTED = new Set(['linux-x64', 'linux-arm64']);
+
+function loadCore() {
+  const platform = `${process.platform}-${process.arch}`;
+  if (!SUPPORTED.has(platform)) {
+    throw new Error(
+      `stackless: ${platform} is not supported; the native core runs on ${[...SUPPORTED].join(' and ')} ` +
+        '(see docs/platforms.md)',
+    );
+  }
+  try {
+    return loadBinding(dirname(fileURLToPath(import.meta.url)));
+  } catch (cause) {
+    throw new Error(
+      `stackless: no native core for Node ${process.version} (ABI ${process.versions.modules}) on ${platform}; ` +
+        'rebuild it with `pnpm install` or `npm rebuild @stackless/native` (needs python3, make and a C++ compiler)',
+      { cause },
+    );
+  }
+}
+
 /** @type {import('./index.js').NativeCore} */
-export const core = loadBinding(dirname(fileURLToPath(import.meta.url)));
+export const core = loadCore();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { core } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { describeExit, fixture } from './child.js';
+import { describeExit, expectExit, fixture, runChild } from './child.js';
 
 /** Offsets of V8's TLS variables from the executable's symbol table. */
 function tlsSymbolOffsets(): Map<string, number> {
@@ -116,5 +116,12 @@ t.test('discovery needs no symbol table: the same layout under a stripped copy o
   let expected = 0;
   for (let round = 1; round < 50; round++) expected += round + 99;
   t.equal(sum, expected, 'the last worker saw every value it was sent');
+  t.end();
+});
+
+t.test('an unsupported platform is refused with an explanation at load', (t) => {
+  const result = runChild(fixture('unsupported-platform.mjs'));
+  expectExit(t, result);
+  t.match(result.stdout, /stackless: linux-riscv64 is not supported; the native core runs on linux-x64 and linux-arm64/);
   t.end();
 });
