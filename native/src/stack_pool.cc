@@ -93,6 +93,17 @@ const char* ErrnoName(int error) {
   }
 }
 
+// Whether reading `address` faults, found out without faulting: write()
+// reports EFAULT instead of raising SIGSEGV.
+bool Faults(const void* address) {
+  int fds[2];
+  if (pipe(fds) != 0) return false;
+  const bool faults = write(fds[1], address, 1) < 0 && errno == EFAULT;
+  close(fds[0]);
+  close(fds[1]);
+  return faults;
+}
+
 }  // namespace
 
 const char* GuardMechanismName(GuardMechanism mechanism) {
@@ -106,7 +117,9 @@ bool KernelHasGuardMarkers() {
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (probe == MAP_FAILED) return false;
     // Kernels without guard markers reject the unknown advice with EINVAL.
-    const bool ok = madvise(probe, page, MADV_GUARD_INSTALL) == 0;
+    // Emulators (qemu-user) may accept it and do nothing: the page must
+    // really fault before guards are trusted to it.
+    const bool ok = madvise(probe, page, MADV_GUARD_INSTALL) == 0 && Faults(probe);
     munmap(probe, page);
     return ok;
   }();
