@@ -7,6 +7,7 @@
         "src/context.cc",
         "src/coroutines.cc",
         "src/interrupt_probe.cc",
+        "src/read_probe.cc",
         "src/stack_pool.cc",
         "src/thread_identity.cc"
       ],

@@ -1,5 +1,7 @@
 #include "stack_pool.h"
 
+#include "read_probe.h"
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -93,16 +95,6 @@ const char* ErrnoName(int error) {
   }
 }
 
-// Whether reading `address` faults, found out without faulting: write()
-// reports EFAULT instead of raising SIGSEGV.
-bool Faults(const void* address) {
-  int fds[2];
-  if (pipe(fds) != 0) return false;
-  const bool faults = write(fds[1], address, 1) < 0 && errno == EFAULT;
-  close(fds[0]);
-  close(fds[1]);
-  return faults;
-}
 
 }  // namespace
 
@@ -119,7 +111,9 @@ bool KernelHasGuardMarkers() {
     // Kernels without guard markers reject the unknown advice with EINVAL.
     // Emulators (qemu-user) may accept it and do nothing: the page must
     // really fault before guards are trusted to it.
-    const bool ok = madvise(probe, page, MADV_GUARD_INSTALL) == 0 && Faults(probe);
+    unsigned char byte;
+    const bool ok = madvise(probe, page, MADV_GUARD_INSTALL) == 0 &&
+                    ProbeRead(probe, &byte, 1) == EFAULT;
     munmap(probe, page);
     return ok;
   }();

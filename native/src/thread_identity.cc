@@ -1,5 +1,7 @@
 #include "thread_identity.h"
 
+#include "read_probe.h"
+
 #include <link.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -56,20 +58,12 @@ int VisitModule(struct dl_phdr_info* info, size_t, void* data) {
   return 1;
 }
 
-// Reads memory that may not be mapped without faulting: write() reports
-// EFAULT instead of raising SIGSEGV. The first page is never mapped; its size
-// is the system's (4 KiB on x86-64, 4, 16 or 64 KiB on arm64).
+// Reads memory that may not be mapped without faulting. The first page is
+// never mapped; its size is the system's (4 KiB on x86-64, 4, 16 or 64 KiB on
+// arm64).
 bool SafeRead(uintptr_t address, void* out, size_t size) {
   static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  if (address < page) return false;
-  int fds[2];
-  if (pipe(fds) != 0) return false;
-  bool ok = write(fds[1], reinterpret_cast<const void*>(address), size) ==
-                static_cast<ssize_t>(size) &&
-            read(fds[0], out, size) == static_cast<ssize_t>(size);
-  close(fds[0]);
-  close(fds[1]);
-  return ok;
+  return address >= page && ProbeRead(reinterpret_cast<const void*>(address), out, size) == 0;
 }
 
 bool CurrentStackBounds(uintptr_t* low, uintptr_t* high) {
