@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
+import { core } from '@stackless/native';
 import { nsPerOp, nsPerOpAsync, printTable } from './measure.js';
 
 const main = getcurrent();
@@ -101,6 +102,14 @@ function pythonGreenlet() {
   return undefined;
 }
 
+// The restore shortcut (docs/switch-cost.md) switches on once V8's symbols
+// are read; measure with it settled, and once without it for comparison.
+core.waitForDebugWalkBypassSymbols();
+greenletRoundTrip();
+const bypass = core.debugWalkBypass();
+core.setDebugWalkBypass(false);
+const plainSwitchNs = greenletRoundTrip();
+core.setDebugWalkBypass(true);
 const switchNs = greenletRoundTrip();
 const valueNs = greenletValueRoundTrip();
 const createNs = createStartFinish();
@@ -111,9 +120,11 @@ const python = pythonGreenlet();
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`stackless greenlet benchmarks: node ${process.version}, ${process.arch}`);
+console.log(`debugger-walk bypass: ${bypass.status}${bypass.reason ? ` (${bypass.reason})` : ''}`);
 printTable('Round trips (A -> B -> A), median of 7 batches', [
   ['greenlet switch', switchNs, 'ns/op'],
   ['greenlet switch passing a value', valueNs, 'ns/op'],
+  ['greenlet switch, debugger walk not bypassed', plainSwitchNs, 'ns/op', `bypassed / not = ${ratio(switchNs, plainSwitchNs)}`],
   ['generator next()/yield (baseline)', generatorNs, 'ns/op', `greenlet / generator = ${ratio(switchNs, generatorNs)}`],
   ['async/await ping-pong (baseline)', asyncNs, 'ns/op', `greenlet / async = ${ratio(switchNs, asyncNs)}`],
   ...(python ? [['python greenlet switch (reference)', python.switch_ns, 'ns/op', `ours / python = ${ratio(switchNs, python.switch_ns)}`]] : []),

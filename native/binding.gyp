@@ -6,10 +6,13 @@
         "src/addon.cc",
         "src/context.cc",
         "src/coroutines.cc",
+        "src/debug_walk_bypass.cc",
+        "src/elf_symbols.cc",
         "src/interrupt_probe.cc",
         "src/read_probe.cc",
         "src/stack_pool.cc",
-        "src/thread_identity.cc"
+        "src/thread_identity.cc",
+        "src/v8_module.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -33,12 +33,33 @@ export interface NativeCore {
   v8ThreadId(): number;
   /** Whether the cheap pending-interrupt check verified itself at load. */
   interruptProbeVerified(): boolean;
+  /** The state of the restore shortcut that skips V8's debugger stack walk (docs/switch-cost.md). */
+  debugWalkBypass(): DebugWalkBypassInfo;
+  /** Turns the shortcut on or off (benchmarks, tests); STACKLESS_DEBUG_WALK_BYPASS=0 starts it off. */
+  setDebugWalkBypass(enabled: boolean): void;
+  /** Blocks until the background lookup of V8 symbols the shortcut needs has finished. */
+  waitForDebugWalkBypassSymbols(): void;
   /**
    * For tests of the guard page: recurses in native frames that check no
    * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
    * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
    */
   recurseNatively(bytes: number): number;
+}
+
+export interface DebugWalkBypassInfo {
+  /** `'on'` once checked against a real restore; `'off'` with a reason; else on its way. */
+  status: 'on' | 'off' | 'waiting for symbols' | 'calibrating';
+  /** Why it is off; empty otherwise. */
+  reason: string;
+  /** Restores that skipped the walk, and restores done plainly (debugger active, calibrating, off). */
+  bypassed: number;
+  plain: number;
+  /** Where the exit-frame pointer was observed in ThreadLocalTop, and in a thread's archive. */
+  exitFrameOffset: number;
+  archiveExitFrameOffset: number;
+  /** V8's own answer for exitFrameOffset where the binary can give it, else -1. */
+  v8ExitFrameOffset: number;
 }
 
 /** `'madvise'`: guard markers (MADV_GUARD_INSTALL, Linux 6.13+); `'mprotect'`: PROT_NONE pages. */

@@ -65,6 +65,9 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
         InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
         InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
+        InstanceMethod("debugWalkBypass", &Binding::DebugWalkBypassInfo),
+        InstanceMethod("setDebugWalkBypass", &Binding::SetDebugWalkBypass),
+        InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
     });
   }
@@ -182,6 +185,34 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value InterruptProbeVerified(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), coroutines_->interrupt_probe_verified());
+  }
+
+  Napi::Value DebugWalkBypassInfo(const Napi::CallbackInfo& info) {
+    const DebugWalkBypass& bypass = coroutines_->debug_walk_bypass();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", DebugWalkBypass::StatusName(bypass.status()));
+    result.Set("reason", bypass.reason());
+    result.Set("bypassed", static_cast<double>(bypass.bypassed()));
+    result.Set("plain", static_cast<double>(bypass.plain()));
+    result.Set("exitFrameOffset", static_cast<double>(bypass.exit_frame_offset()));
+    result.Set("archiveExitFrameOffset", static_cast<double>(bypass.archive_exit_frame_offset()));
+    result.Set("v8ExitFrameOffset", static_cast<double>(bypass.v8_exit_frame_offset()));
+    return result;
+  }
+
+  Napi::Value SetDebugWalkBypass(const Napi::CallbackInfo& info) {
+    if (!info[0].IsBoolean()) {
+      Napi::TypeError::New(info.Env(), "setDebugWalkBypass(enabled) takes a boolean")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->debug_walk_bypass().SetEnabled(info[0].As<Napi::Boolean>().Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value WaitForDebugWalkBypassSymbols(const Napi::CallbackInfo& info) {
+    DebugWalkBypass::WaitForSymbols();
+    return info.Env().Undefined();
   }
 
   Napi::Value RecurseNatively(const Napi::CallbackInfo& info) {

@@ -46,6 +46,8 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
       identity_(layout, tls_block),
       interrupts_(isolate) {
   context_.Reset(isolate, isolate->GetCurrentContext());
+  CurrentStackBounds(&main_stack_low_, &main_stack_high_);
+  bypass_.Discover(isolate, identity_);
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
@@ -110,6 +112,7 @@ void Coroutines::SwitchTo(uint32_t id) {
 }
 
 void Coroutines::Relock(v8::Unlocker* unlocker) {
+  relocking_ = unlocker;
   if (!relock_stack_.valid() && !relock_stack_failed_) {
     relock_stack_ = MapStandaloneStack(kRelockStackSize);
     relock_stack_failed_ = !relock_stack_.valid();
@@ -118,19 +121,27 @@ void Coroutines::Relock(v8::Unlocker* unlocker) {
     }
   }
   if (!relock_stack_.valid()) {
-    unlocker->~Unlocker();
+    RestoreCurrent();
     return;
   }
-  relocking_ = unlocker;
   stackless_swap_context(&relock_return_sp_, relock_sp_);
 }
 
 void Coroutines::RelockMain(void* self_as_void) {
   auto* self = static_cast<Coroutines*>(self_as_void);
   for (;;) {
-    self->relocking_->~Unlocker();
+    self->RestoreCurrent();
     stackless_swap_context(&self->relock_sp_, self->relock_return_sp_);
   }
+}
+
+void Coroutines::RestoreCurrent() {
+  RestoreTarget target{&current_->slot.identity, main_stack_low_, main_stack_high_};
+  if (current_ != &main_) {
+    target.stack_low = reinterpret_cast<uintptr_t>(current_->slot.stack.lowest_usable());
+    target.stack_high = reinterpret_cast<uintptr_t>(current_->slot.stack.top());
+  }
+  bypass_.Restore(target, [this] { relocking_->~Unlocker(); });
 }
 
 void Coroutines::PrepareIfFresh(Coroutine* coroutine) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "debug_walk_bypass.h"
 #include "interrupt_probe.h"
 #include "stack_pool.h"
 #include "thread_identity.h"
@@ -59,6 +60,7 @@ class Coroutines {
   bool interrupt_probe_verified() const { return interrupts_.verified(); }
 
   StackPool& pool() { return pool_; }
+  DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   const IdentityLayout& layout() const { return layout_; }
   const IdentityAccess& identity() const { return identity_; }
 
@@ -72,6 +74,8 @@ class Coroutines {
   void PrepareIfFresh(Coroutine* coroutine);
   void Relock(v8::Unlocker* unlocker);
   static void RelockMain(void* self_as_void);
+  // ~v8::Unlocker for the coroutine being resumed (current_).
+  void RestoreCurrent();
   void AfterResume();
   void PointHeapAtThisStack();
   void ReleaseRetiredStack();
@@ -88,7 +92,10 @@ class Coroutines {
   Napi::FunctionReference entry_;
   Napi::FunctionReference poll_;
   InterruptProbe interrupts_;
+  DebugWalkBypass bypass_;
   Coroutine main_;
+  uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
+  uintptr_t main_stack_high_ = 0;
   Coroutine* current_ = &main_;
   std::vector<Coroutine*> table_;   // index = id; main is 0
   std::vector<uint32_t> free_ids_;

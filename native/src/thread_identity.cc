@@ -1,8 +1,8 @@
 #include "thread_identity.h"
 
 #include "read_probe.h"
+#include "v8_module.h"
 
-#include <link.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -31,33 +31,6 @@ IdentityAccess::IdentityAccess(const IdentityLayout& layout, char* tls_block)
 
 namespace {
 
-struct ModuleSearch {
-  uintptr_t probe;
-  bool found_module = false;
-  char* tls_block = nullptr;
-  size_t tls_size = 0;
-};
-
-int VisitModule(struct dl_phdr_info* info, size_t, void* data) {
-  auto* search = static_cast<ModuleSearch*>(data);
-  bool contains_probe = false;
-  const ElfW(Phdr)* tls = nullptr;
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& phdr = info->dlpi_phdr[i];
-    if (phdr.p_type == PT_TLS) tls = &phdr;
-    if (phdr.p_type != PT_LOAD) continue;
-    uintptr_t start = info->dlpi_addr + phdr.p_vaddr;
-    if (search->probe >= start && search->probe < start + phdr.p_memsz) contains_probe = true;
-  }
-  if (!contains_probe) return 0;
-  search->found_module = true;
-  if (tls != nullptr) {
-    search->tls_block = static_cast<char*>(info->dlpi_tls_data);
-    search->tls_size = tls->p_memsz;
-  }
-  return 1;
-}
-
 // Reads memory that may not be mapped without faulting. The first page is
 // never mapped; its size is the system's (4 KiB on x86-64, 4, 16 or 64 KiB on
 // arm64).
@@ -66,17 +39,6 @@ bool SafeRead(uintptr_t address, void* out, size_t size) {
   return address >= page && ProbeRead(reinterpret_cast<const void*>(address), out, size) == 0;
 }
 
-bool CurrentStackBounds(uintptr_t* low, uintptr_t* high) {
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;
-  void* address = nullptr;
-  size_t size = 0;
-  bool ok = pthread_attr_getstack(&attr, &address, &size) == 0;
-  pthread_attr_destroy(&attr);
-  *low = reinterpret_cast<uintptr_t>(address);
-  *high = *low + size;
-  return ok;
-}
 
 uint64_t Word(const std::vector<unsigned char>& block, size_t offset) {
   uint64_t value;
@@ -150,20 +112,15 @@ bool PickUnique(const char* what, size_t size, size_t step, Match match,
 }  // namespace
 
 bool FindV8TlsBlock(char** block, size_t* size, std::string* error) {
-  ModuleSearch search;
-  search.probe = reinterpret_cast<uintptr_t>(&v8::Isolate::GetCurrent);
-  dl_iterate_phdr(VisitModule, &search);
-  if (!search.found_module) {
-    *error = "cannot find the module that contains V8 (dl_iterate_phdr)";
-    return false;
-  }
-  if (search.tls_block == nullptr || search.tls_size == 0) {
+  V8Module module;
+  if (!FindV8Module(&module, error)) return false;
+  if (module.tls_block == nullptr || module.tls_size == 0) {
     *error = "the module that contains V8 has no thread-local storage block; "
              "this V8 build keeps its thread identity elsewhere";
     return false;
   }
-  *block = search.tls_block;
-  *size = search.tls_size;
+  *block = module.tls_block;
+  *size = module.tls_size;
   return true;
 }
 
@@ -275,6 +232,18 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
   }
   *layout = found;
   return true;
+}
+
+bool CurrentStackBounds(uintptr_t* low, uintptr_t* high) {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;
+  void* address = nullptr;
+  size_t size = 0;
+  bool ok = pthread_attr_getstack(&attr, &address, &size) == 0;
+  pthread_attr_destroy(&attr);
+  *low = reinterpret_cast<uintptr_t>(address);
+  *high = *low + size;
+  return ok;
 }
 
 }  // namespace stackless

@@ -87,4 +87,7 @@ bool FindV8TlsBlock(char** block, size_t* size, std::string* error);
 bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
                             std::string* error);
 
+// The bounds of the calling OS thread's own stack (pthread_getattr_np).
+bool CurrentStackBounds(uintptr_t* low, uintptr_t* high);
+
 }  // namespace stackless

@@ -110,8 +110,21 @@ t.test('discovery needs no symbol table: the same layout under a stripped copy o
     details: describeExit({ status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }),
   });
   if (!clean) return t.end();
-  const { layout, sum } = JSON.parse(result.stdout) as { layout: unknown; sum: number };
+  const { layout, sum, bypass } = JSON.parse(result.stdout) as {
+    layout: unknown;
+    sum: number;
+    bypass: { status: string; reason: string };
+  };
   t.same(layout, core.identityLayout(), 'same identity layout as with symbols');
+  // Node 20 and 22 export the two V8 functions the bypass needs (.dynsym
+  // survives stripping); later versions keep them local, so it stays off.
+  const exported = execFileSync('readelf', ['--dyn-syms', '-W', stripped], { encoding: 'utf8', maxBuffer: 512 << 20 });
+  if (/debug_is_active_address/.test(exported) && /HandleScopeImplementer21ArchiveSpacePerThread/.test(exported)) {
+    t.equal(bypass.status, 'on', 'the bypass found its symbols among the exported ones');
+  } else {
+    t.equal(bypass.status, 'off', 'without the symbols the bypass stays off');
+    t.match(bypass.reason, /not in the symbol tables/, 'and says why');
+  }
   // The last worker (i = 99) is started by round 0 and then adds round + 99 for rounds 1 to 49.
   let expected = 0;
   for (let round = 1; round < 50; round++) expected += round + 99;

@@ -33,11 +33,33 @@ function eagerOptimisationMode(): [string, string[]] {
   return [`eager optimisation (${flags.join(' ')})`, ['--expose-gc', ...flags]];
 }
 
+/** Restores bypassed / done plainly, from the fixture's last line. */
+function restores(stdout: string): { status: string; bypassed: number; plain: number } {
+  const found = /debugger-walk bypass: ([a-z ]+), (\d+) bypassed, (\d+) plain/.exec(stdout);
+  return { status: found?.[1] ?? 'missing', bypassed: Number(found?.[2] ?? 0), plain: Number(found?.[3] ?? 0) };
+}
+
 for (const [name, flags] of modes) {
   t.test(`torture: ${name}`, (t) => {
     const result = runChild(fixture('torture.mjs'), flags, ['2000', '30000']);
     expectExit(t, result);
     t.match(result.stdout, /torture ok: 2000 greenlets, 30000 switches/);
+    // The collector ran over stacks restored through the bypass.
+    const seen = restores(result.stdout);
+    t.equal(seen.status, 'on', 'the debugger-walk bypass was on');
+    t.ok(seen.bypassed > 30000, `restores went through the bypass (${seen.bypassed})`);
     t.end();
   });
 }
+
+t.test('torture with the debugger-walk bypass off', (t) => {
+  const result = runChild(fixture('torture.mjs'), ['--expose-gc', '--stress-compaction'], ['2000', '30000'], {
+    STACKLESS_DEBUG_WALK_BYPASS: '0',
+  });
+  expectExit(t, result);
+  t.match(result.stdout, /torture ok: 2000 greenlets, 30000 switches/);
+  const seen = restores(result.stdout);
+  t.equal(seen.status, 'off');
+  t.equal(seen.bypassed, 0, 'no restore went through the bypass');
+  t.end();
+});

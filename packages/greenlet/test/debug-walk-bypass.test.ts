@@ -1,0 +1,135 @@
+// The restore shortcut that spares V8's debugger its stack walk
+// (native/src/debug_walk_bypass.h): it must find what V8 itself uses, stay
+// out of the way of a debugger, and change nothing a program can observe.
+import t from 'tap';
+import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
+import { core } from '@stackless/native';
+import { expectExit, fixture, runChild } from './child.js';
+
+const main = getcurrent();
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+function settle(): void {
+  core.waitForDebugWalkBypassSymbols();
+  const partner = new Greenlet(() => main.switch());
+  partner.switch();
+  partner.switch();
+}
+
+t.test('turns on once the symbols are read, at the place V8 itself uses', (t) => {
+  settle();
+  const bypass = core.debugWalkBypass();
+  t.equal(bypass.status, 'on', bypass.reason);
+  t.ok(bypass.exitFrameOffset >= 0 && bypass.exitFrameOffset % 8 === 0, 'a word of ThreadLocalTop');
+  t.ok(bypass.archiveExitFrameOffset > bypass.exitFrameOffset, 'behind the handle-scope archive');
+  // Node 20 to 24 also export V8's own answer (Isolate::get_address_from_id).
+  if (bypass.v8ExitFrameOffset !== -1) t.equal(bypass.exitFrameOffset, bypass.v8ExitFrameOffset);
+  t.end();
+});
+
+/** Suspends `depth` calls deep, then reports what the resumed code sees. */
+function observe(): unknown[] {
+  const seen: unknown[] = [];
+  function deep(level: number): string {
+    if (level > 0) return deep(level - 1);
+    main.switch('parked');
+    return new Error('resumed').stack ?? '';
+  }
+  const workers = Array.from({ length: 50 }, (_, i) =>
+    new Greenlet(() => {
+      const stack = deep(6);
+      if (i % 2 === 0) throw new RangeError(`worker ${i}`);
+      try {
+        main.switch('again');
+      } catch (error) {
+        return `caught ${(error as Error).message}`;
+      }
+      return 'not thrown';
+    }),
+  );
+  for (const worker of workers) seen.push(worker.switch());
+  gc();
+  for (const [i, worker] of workers.entries()) {
+    try {
+      seen.push(worker.switch());
+    } catch (error) {
+      seen.push(`thrown ${(error as Error).message}`);
+    }
+    if (i % 2 === 1) seen.push(worker.throw(new Error(`into ${i}`)));
+  }
+  const tracer = new Greenlet(() => {
+    function frameA(): string {
+      return frameB();
+    }
+    function frameB(): string {
+      main.switch();
+      return new Error('trace').stack ?? '';
+    }
+    return frameA();
+  });
+  tracer.switch();
+  gc();
+  const trace = tracer.switch() as string;
+  seen.push(trace.split('\n').filter((line) => /frameA|frameB/.test(line)).length);
+  return seen;
+}
+
+t.test('programs see the same with the bypass on and off', (t) => {
+  settle();
+  const before = core.debugWalkBypass().bypassed;
+  const withBypass = observe();
+  t.ok(core.debugWalkBypass().bypassed > before, 'the bypass was used');
+  core.setDebugWalkBypass(false);
+  try {
+    const usedBefore = core.debugWalkBypass().bypassed;
+    const without = observe();
+    t.equal(core.debugWalkBypass().bypassed, usedBefore, 'and then not');
+    t.same(withBypass, without);
+  } finally {
+    core.setDebugWalkBypass(true);
+  }
+  t.equal(withBypass.at(-1), 2, 'a stack trace taken after a resume has both frames');
+  t.end();
+});
+
+t.test('a suspended greenlet unwound by GreenletExit through bypassed restores', (t) => {
+  settle();
+  let cleaned = false;
+  const g = new Greenlet(() => {
+    try {
+      main.switch();
+    } finally {
+      cleaned = true;
+    }
+  });
+  g.switch();
+  t.ok(g.throw(new GreenletExit()) instanceof GreenletExit);
+  t.ok(cleaned);
+  t.end();
+});
+
+t.test('not used while a debugger session is enabled', (t) => {
+  const result = runChild(fixture('debugger-session.mjs'));
+  expectExit(t, result);
+  const phases = JSON.parse(result.stdout.trim());
+  t.ok(phases.before.bypassed >= 190, 'used before the session');
+  t.equal(phases.debugging.bypassed, 0, 'not while debugging');
+  t.ok(phases.debugging.plain >= 200, 'restores went the plain way');
+  t.equal(phases.withBreakpoint.bypassed, 0, 'nor with a breakpoint set');
+  t.ok(phases.after.bypassed >= 190, 'used again after Debugger.disable');
+  t.end();
+});
+
+t.test('STACKLESS_DEBUG_WALK_BYPASS=0 turns it off', (t) => {
+  const result = runChild(fixture('debugger-session.mjs'), [], [], { STACKLESS_DEBUG_WALK_BYPASS: '0' });
+  expectExit(t, result);
+  const phases = JSON.parse(result.stdout.trim());
+  t.equal(phases.before.status, 'off');
+  t.equal(phases.before.bypassed + phases.after.bypassed, 0);
+  t.end();
+});
+
+t.test('setDebugWalkBypass wants a boolean', (t) => {
+  t.throws(() => (core.setDebugWalkBypass as (value: unknown) => void)('yes'), TypeError);
+  t.end();
+});
