@@ -102,14 +102,18 @@ function pythonGreenlet() {
   return undefined;
 }
 
-// The restore shortcut (docs/switch-cost.md) switches on once V8's symbols
-// are read; measure with it settled, and once without it for comparison.
+// The switch shortcuts (docs/switch-cost.md) turn on once V8's symbols are
+// read; measure with them settled, and without each for comparison.
 core.waitForDebugWalkBypassSymbols();
 greenletRoundTrip();
+const direct = core.directRestore();
 const bypass = core.debugWalkBypass();
+core.setDirectRestore(false);
+const unlockerSwitchNs = greenletRoundTrip();
 core.setDebugWalkBypass(false);
-const plainSwitchNs = greenletRoundTrip();
+const publicSwitchNs = greenletRoundTrip();
 core.setDebugWalkBypass(true);
+core.setDirectRestore(true);
 const switchNs = greenletRoundTrip();
 const valueNs = greenletValueRoundTrip();
 const createNs = createStartFinish();
@@ -120,11 +124,13 @@ const python = pythonGreenlet();
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`stackless greenlet benchmarks: node ${process.version}, ${process.arch}`);
-console.log(`debugger-walk bypass: ${bypass.status}${bypass.reason ? ` (${bypass.reason})` : ''}`);
+const describe = (shortcut) => `${shortcut.status}${shortcut.reason ? ` (${shortcut.reason})` : ''}`;
+console.log(`direct restore: ${describe(direct)}; debugger-walk bypass: ${describe(bypass)}`);
 printTable('Round trips (A -> B -> A), median of 7 batches', [
   ['greenlet switch', switchNs, 'ns/op'],
   ['greenlet switch passing a value', valueNs, 'ns/op'],
-  ['greenlet switch, debugger walk not bypassed', plainSwitchNs, 'ns/op', `bypassed / not = ${ratio(switchNs, plainSwitchNs)}`],
+  ['switch via ~Unlocker, debugger walk bypassed', unlockerSwitchNs, 'ns/op', `greenlet / this = ${ratio(switchNs, unlockerSwitchNs)}`],
+  ['switch via ~Unlocker only (public V8 API)', publicSwitchNs, 'ns/op', `greenlet / this = ${ratio(switchNs, publicSwitchNs)}`],
   ['generator next()/yield (baseline)', generatorNs, 'ns/op', `greenlet / generator = ${ratio(switchNs, generatorNs)}`],
   ['async/await ping-pong (baseline)', asyncNs, 'ns/op', `greenlet / async = ${ratio(switchNs, asyncNs)}`],
   ...(python ? [['python greenlet switch (reference)', python.switch_ns, 'ns/op', `ours / python = ${ratio(switchNs, python.switch_ns)}`]] : []),

@@ -37,8 +37,12 @@ export interface NativeCore {
   debugWalkBypass(): DebugWalkBypassInfo;
   /** Turns the shortcut on or off (benchmarks, tests); STACKLESS_DEBUG_WALK_BYPASS=0 starts it off. */
   setDebugWalkBypass(enabled: boolean): void;
-  /** Blocks until the background lookup of V8 symbols the shortcut needs has finished. */
+  /** Blocks until the background lookup of the V8 symbols both shortcuts need has finished. */
   waitForDebugWalkBypassSymbols(): void;
+  /** The state of the direct restore, the switch that drives V8's thread archive itself (docs/switch-cost.md). */
+  directRestore(): DirectRestoreInfo;
+  /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */
+  setDirectRestore(enabled: boolean): void;
   /**
    * For tests of the guard page: recurses in native frames that check no
    * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
@@ -60,6 +64,15 @@ export interface DebugWalkBypassInfo {
   archiveExitFrameOffset: number;
   /** V8's own answer for exitFrameOffset where the binary can give it, else -1. */
   v8ExitFrameOffset: number;
+}
+
+export interface DirectRestoreInfo {
+  /** `'on'` once V8's functions are found and checked; `'off'` with a reason. */
+  status: 'on' | 'off' | 'waiting for symbols';
+  reason: string;
+  /** Switches it made, and how many of them had V8 restore the debugger's state. */
+  switches: number;
+  debuggerRestores: number;
 }
 
 /** `'madvise'`: guard markers (MADV_GUARD_INSTALL, Linux 6.13+); `'mprotect'`: PROT_NONE pages. */

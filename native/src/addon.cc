@@ -68,6 +68,8 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("debugWalkBypass", &Binding::DebugWalkBypassInfo),
         InstanceMethod("setDebugWalkBypass", &Binding::SetDebugWalkBypass),
         InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
+        InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
+        InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
     });
   }
@@ -207,6 +209,26 @@ class Binding : public Napi::Addon<Binding> {
       return info.Env().Undefined();
     }
     coroutines_->debug_walk_bypass().SetEnabled(info[0].As<Napi::Boolean>().Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value DirectRestoreInfo(const Napi::CallbackInfo& info) {
+    const DirectRestore& direct = coroutines_->direct_restore();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", DirectRestore::StatusName(direct.status()));
+    result.Set("reason", direct.reason());
+    result.Set("switches", static_cast<double>(direct.switches()));
+    result.Set("debuggerRestores", static_cast<double>(direct.debugger_restores()));
+    return result;
+  }
+
+  Napi::Value SetDirectRestore(const Napi::CallbackInfo& info) {
+    if (!info[0].IsBoolean()) {
+      Napi::TypeError::New(info.Env(), "setDirectRestore(enabled) takes a boolean")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    coroutines_->direct_restore().SetEnabled(info[0].As<Napi::Boolean>().Value());
     return info.Env().Undefined();
   }
 

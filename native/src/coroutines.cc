@@ -47,7 +47,13 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
       interrupts_(isolate) {
   context_.Reset(isolate, isolate->GetCurrentContext());
   CurrentStackBounds(&main_stack_low_, &main_stack_high_);
-  bypass_.Discover(isolate, identity_);
+  std::string layout_error;
+  if (!DiscoverThreadArchiveLayout(isolate, identity_, &archive_layout_, &layout_error) &&
+      layout_error.empty()) {
+    layout_error = "cannot observe V8's thread archive";
+  }
+  bypass_.Discover(isolate, archive_layout_, layout_error);
+  direct_.Discover(isolate, archive_layout_, layout_error);
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
@@ -63,7 +69,7 @@ Coroutines::~Coroutines() {
 void Coroutines::SetCallbacks(Napi::Function entry, Napi::Function poll) {
   entry_ = Napi::Persistent(entry);
   poll_ = Napi::Persistent(poll);
-  interrupts_.Verify([this] { poll_.Value().Call({}); });
+  interrupts_.Verify([this] { Poll(); });
 }
 
 Coroutine* Coroutines::Lookup(uint32_t id) const {
@@ -96,23 +102,48 @@ void Coroutines::SwitchTo(uint32_t id) {
   if (target == nullptr || target == from) return;
   // Interrupts requested of the running V8 thread are archived with it: let V8
   // service them here rather than strand them on a suspended stack.
-  if (interrupts_.MaybePending()) {
-    poll_.Value().Call({});
-    if (env_.IsExceptionPending()) return;
+  if (interrupts_.MaybePending() && !Poll()) {
+    // An exception or termination reaches the caller in place of the switch.
+    bool pending = false;
+    if (isolate_->IsExecutionTerminating() ||
+        (napi_is_exception_pending(env_, &pending) == napi_ok && pending)) {
+      return;
+    }
+    // Otherwise JavaScript cannot run at all (the environment is being torn
+    // down, and N-API refused the call): switch anyway, since returning
+    // without switching would look like a resumption to the caller.
   }
-  {
-    // Ended by Relock(), on the scratch stack.
-    alignas(v8::Unlocker) unsigned char unlocker_storage[sizeof(v8::Unlocker)];
-    auto* unlocker = new (unlocker_storage) v8::Unlocker(isolate_);
-    identity_.Save(&from->slot.identity);
+  identity_.Save(&from->slot.identity);
+  if (target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)) {
+    direct_.Switch(from->slot.identity, target->slot.identity, identity_);
+    relock_on_resume_ = false;
+    current_ = target;
+    stackless_swap_context(&from->saved_sp, target->saved_sp);
+    ReleaseRetiredStack();
+  } else {
+    // Archives this V8 thread and gives up the isolate's lock; whoever runs
+    // next takes it back (a new greenlet's v8::Locker, or Relock()). The
+    // object owns nothing, so it is left undestroyed.
+    new (&unlocker_storage_) v8::Unlocker(isolate_);
+    relock_on_resume_ = true;
     Transfer(from, target);
-    Relock(unlocker);
   }
+  // Set by whoever resumed this coroutine.
+  if (relock_on_resume_) Relock();
   AfterResume();
 }
 
-void Coroutines::Relock(v8::Unlocker* unlocker) {
-  relocking_ = unlocker;
+bool Coroutines::Poll() {
+  // Raw N-API: when the call fails because execution is terminating,
+  // node-addon-api would try to throw an Error, which is not possible then.
+  napi_value poll, undefined, result;
+  return napi_get_reference_value(env_, poll_, &poll) == napi_ok &&
+         napi_get_undefined(env_, &undefined) == napi_ok &&
+         napi_call_function(env_, undefined, poll, 0, nullptr, &result) == napi_ok;
+}
+
+void Coroutines::Relock() {
+  relock_on_resume_ = false;
   if (!relock_stack_.valid() && !relock_stack_failed_) {
     relock_stack_ = MapStandaloneStack(kRelockStackSize);
     relock_stack_failed_ = !relock_stack_.valid();
@@ -141,7 +172,9 @@ void Coroutines::RestoreCurrent() {
     target.stack_low = reinterpret_cast<uintptr_t>(current_->slot.stack.lowest_usable());
     target.stack_high = reinterpret_cast<uintptr_t>(current_->slot.stack.top());
   }
-  bypass_.Restore(target, [this] { relocking_->~Unlocker(); });
+  // v8::Locker takes the lock and restores the thread, as ~v8::Unlocker
+  // would; like the Unlocker it owns nothing and is left undestroyed.
+  bypass_.Restore(target, [this] { new (&locker_storage_) v8::Locker(isolate_); });
 }
 
 void Coroutines::PrepareIfFresh(Coroutine* coroutine) {
@@ -189,15 +222,19 @@ void Coroutines::AfterResume() {
     isolate_->TerminateExecution();
   }
   if (!pending_exception_.IsEmpty()) {
-    Napi::Value error = pending_exception_.Value();
+    napi_value error = pending_exception_.Value();
     pending_exception_.Reset();
-    Napi::Error(env_, error).ThrowAsJavaScriptException();
+    // Raw napi_throw: while a worker's environment is being torn down nothing
+    // can be thrown (node-addon-api would abort the process); then the
+    // environment is stopping anyway and the error has no one to reach.
+    napi_throw(env_, error);
   }
 }
 
 void Coroutines::Main(void* self_as_void) {
   auto* self = static_cast<Coroutine*>(self_as_void);
   Coroutines* coroutines = self->owner;
+  coroutines->relock_on_resume_ = false;  // Run()'s v8::Locker takes the lock
   coroutines->ReleaseRetiredStack();
   uint32_t next = coroutines->Run(self);
   coroutines->Finish(self, next);
@@ -247,9 +284,13 @@ uint32_t Coroutines::Run(Coroutine* self) {
       pending_termination_ = true;
     } else if (status != napi_ok) {
       // entry() never throws; if it did, hand the error to whoever runs next.
+      // (A failure with no exception pending means JavaScript cannot run:
+      // the environment is being torn down, and there is nothing to hand on.)
       napi_value error;
       napi_ref reference;
-      if (napi_get_and_clear_last_exception(env_, &error) == napi_ok &&
+      bool pending = false;
+      if (napi_is_exception_pending(env_, &pending) == napi_ok && pending &&
+          napi_get_and_clear_last_exception(env_, &error) == napi_ok &&
           napi_create_reference(env_, error, 1, &reference) == napi_ok) {
         pending_exception_ = Napi::Reference<Napi::Value>(env_, reference);
       }
@@ -271,6 +312,7 @@ void Coroutines::Finish(Coroutine* self, uint32_t next_id) {
   --live_;
   delete self;
   retired_ = slot;
+  relock_on_resume_ = true;  // Run()'s v8::Locker has let the lock go
   identity_.Load(next->slot.identity);
   current_ = next;
   void* discarded_sp = nullptr;

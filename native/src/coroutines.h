@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "debug_walk_bypass.h"
+#include "direct_restore.h"
 #include "interrupt_probe.h"
 #include "stack_pool.h"
 #include "thread_identity.h"
@@ -61,6 +62,7 @@ class Coroutines {
 
   StackPool& pool() { return pool_; }
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
+  DirectRestore& direct_restore() { return direct_; }
   const IdentityLayout& layout() const { return layout_; }
   const IdentityAccess& identity() const { return identity_; }
 
@@ -72,7 +74,11 @@ class Coroutines {
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
   void Transfer(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
-  void Relock(v8::Unlocker* unlocker);
+  // Takes the isolate's lock back for the coroutine just resumed, after a
+  // switch that gave it up (v8::Unlocker, or a coroutine's end).
+  void Relock();
+  // Calls poll(); false if it did not return (an exception, termination).
+  bool Poll();
   static void RelockMain(void* self_as_void);
   // ~v8::Unlocker for the coroutine being resumed (current_).
   void RestoreCurrent();
@@ -92,7 +98,9 @@ class Coroutines {
   Napi::FunctionReference entry_;
   Napi::FunctionReference poll_;
   InterruptProbe interrupts_;
+  ThreadArchiveLayout archive_layout_;
   DebugWalkBypass bypass_;
+  DirectRestore direct_;
   Coroutine main_;
   uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
   uintptr_t main_stack_high_ = 0;
@@ -112,7 +120,9 @@ class Coroutines {
   bool relock_stack_failed_ = false;  // then ~Unlocker runs in place
   void* relock_sp_ = nullptr;
   void* relock_return_sp_ = nullptr;
-  v8::Unlocker* relocking_ = nullptr;
+  bool relock_on_resume_ = false;  // set by whoever resumes a coroutine
+  alignas(v8::Unlocker) unsigned char unlocker_storage_[sizeof(v8::Unlocker)];
+  alignas(v8::Locker) unsigned char locker_storage_[sizeof(v8::Locker)];
   // A coroutine that ended abnormally hands this to whoever runs next.
   Napi::Reference<Napi::Value> pending_exception_;
   bool pending_termination_ = false;

@@ -35,6 +35,7 @@
 #include <cstring>
 #include <string>
 
+#include "thread_archive_layout.h"
 #include "thread_identity.h"
 
 namespace stackless {
@@ -48,9 +49,10 @@ struct RestoreTarget {
 
 class DebugWalkBypass {
  public:
-  // Observes the layout. Must run inside a native call from JavaScript, on a
-  // thread that holds the isolate's lock. On failure the bypass stays off.
-  void Discover(v8::Isolate* isolate, const IdentityAccess& identity);
+  // Takes the observed layout (or why it could not be observed: then the
+  // bypass stays off).
+  void Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
+                const std::string& layout_error);
 
   // Runs `restore`, which restores the target's V8 thread (~v8::Unlocker),
   // with the debugger's walk bypassed when that is known to be safe.

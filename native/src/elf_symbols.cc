@@ -60,11 +60,11 @@ class MappedFile {
   int error_ = 0;
 };
 
-// Sets addresses[i] for every still-missing name defined as a function in the
+// Fills found[i] for every still-missing name defined as a function in the
 // symbol table `table`.
 void Scan(const MappedFile& file, const Elf64_Ehdr& header, const Elf64_Shdr& table,
           const std::unordered_map<std::string_view, size_t>& wanted, uintptr_t load_bias,
-          std::vector<void*>* addresses) {
+          std::vector<FunctionSymbol>* found_symbols) {
   if (table.sh_entsize != sizeof(Elf64_Sym) || table.sh_link >= header.e_shnum) return;
   const auto* strings =
       file.At<Elf64_Shdr>(header.e_shoff + uint64_t{table.sh_link} * sizeof(Elf64_Shdr));
@@ -85,16 +85,17 @@ void Scan(const MappedFile& file, const Elf64_Ehdr& header, const Elf64_Shdr& ta
     const char* name = names + symbol.st_name;
     const size_t length = strnlen(name, names_size - symbol.st_name);
     auto found = wanted.find(std::string_view(name, length));
-    if (found == wanted.end() || (*addresses)[found->second] != nullptr) continue;
-    (*addresses)[found->second] = reinterpret_cast<void*>(load_bias + symbol.st_value);
+    if (found == wanted.end() || (*found_symbols)[found->second].address != nullptr) continue;
+    (*found_symbols)[found->second] = {reinterpret_cast<void*>(load_bias + symbol.st_value),
+                                       static_cast<size_t>(symbol.st_size)};
   }
 }
 
 }  // namespace
 
 bool LookUpFunctions(const V8Module& module, const std::vector<std::string>& names,
-                     std::vector<void*>* addresses, std::string* error) {
-  addresses->assign(names.size(), nullptr);
+                     std::vector<FunctionSymbol>* found, std::string* error) {
+  found->assign(names.size(), FunctionSymbol{});
   MappedFile file(module.path);
   if (file.error() != 0) {
     *error = "cannot read " + module.path + ": " + std::strerror(file.error());
@@ -113,7 +114,7 @@ bool LookUpFunctions(const V8Module& module, const std::vector<std::string>& nam
   for (uint32_t type : {SHT_SYMTAB, SHT_DYNSYM}) {
     for (size_t i = 0; i < header->e_shnum; ++i) {
       if (sections[i].sh_type == type) {
-        Scan(file, *header, sections[i], wanted, module.load_bias, addresses);
+        Scan(file, *header, sections[i], wanted, module.load_bias, found);
       }
     }
   }

@@ -10,11 +10,15 @@
 
 namespace stackless {
 
+struct FunctionSymbol {
+  void* address = nullptr;  // nullptr where absent
+  size_t size = 0;          // bytes of code, as the symbol table records
+};
+
 // Looks up each of `names` (mangled) among the defined functions of .symtab,
-// then of .dynsym, and sets the matching entry of `addresses` (nullptr where
-// absent). Returns false with a reason only if the file cannot be read as a
-// 64-bit ELF file.
+// then of .dynsym, and sets the matching entry of `found`. Returns false with
+// a reason only if the file cannot be read as a 64-bit ELF file.
 bool LookUpFunctions(const V8Module& module, const std::vector<std::string>& names,
-                     std::vector<void*>* addresses, std::string* error);
+                     std::vector<FunctionSymbol>* found, std::string* error);
 
 }  // namespace stackless

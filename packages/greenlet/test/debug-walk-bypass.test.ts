@@ -5,9 +5,15 @@ import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
 import { expectExit, fixture, runChild } from './child.js';
+import { observe } from './switch-workload.js';
 
 const main = getcurrent();
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+// Switches between started greenlets take the direct restore where it works
+// (direct-restore.test.ts); the bypass serves the others. Here every switch
+// is to go through ~v8::Unlocker.
+core.setDirectRestore(false);
+t.teardown(() => core.setDirectRestore(true));
 
 function settle(): void {
   core.waitForDebugWalkBypassSymbols();
@@ -26,53 +32,6 @@ t.test('turns on once the symbols are read, at the place V8 itself uses', (t) =>
   if (bypass.v8ExitFrameOffset !== -1) t.equal(bypass.exitFrameOffset, bypass.v8ExitFrameOffset);
   t.end();
 });
-
-/** Suspends `depth` calls deep, then reports what the resumed code sees. */
-function observe(): unknown[] {
-  const seen: unknown[] = [];
-  function deep(level: number): string {
-    if (level > 0) return deep(level - 1);
-    main.switch('parked');
-    return new Error('resumed').stack ?? '';
-  }
-  const workers = Array.from({ length: 50 }, (_, i) =>
-    new Greenlet(() => {
-      const stack = deep(6);
-      if (i % 2 === 0) throw new RangeError(`worker ${i}`);
-      try {
-        main.switch('again');
-      } catch (error) {
-        return `caught ${(error as Error).message}`;
-      }
-      return 'not thrown';
-    }),
-  );
-  for (const worker of workers) seen.push(worker.switch());
-  gc();
-  for (const [i, worker] of workers.entries()) {
-    try {
-      seen.push(worker.switch());
-    } catch (error) {
-      seen.push(`thrown ${(error as Error).message}`);
-    }
-    if (i % 2 === 1) seen.push(worker.throw(new Error(`into ${i}`)));
-  }
-  const tracer = new Greenlet(() => {
-    function frameA(): string {
-      return frameB();
-    }
-    function frameB(): string {
-      main.switch();
-      return new Error('trace').stack ?? '';
-    }
-    return frameA();
-  });
-  tracer.switch();
-  gc();
-  const trace = tracer.switch() as string;
-  seen.push(trace.split('\n').filter((line) => /frameA|frameB/.test(line)).length);
-  return seen;
-}
 
 t.test('programs see the same with the bypass on and off', (t) => {
   settle();
@@ -109,7 +68,7 @@ t.test('a suspended greenlet unwound by GreenletExit through bypassed restores',
 });
 
 t.test('not used while a debugger session is enabled', (t) => {
-  const result = runChild(fixture('debugger-session.mjs'));
+  const result = runChild(fixture('debugger-session.mjs'), [], [], { STACKLESS_DIRECT_RESTORE: '0' });
   expectExit(t, result);
   const phases = JSON.parse(result.stdout.trim());
   t.ok(phases.before.bypassed >= 190, 'used before the session');
@@ -121,7 +80,10 @@ t.test('not used while a debugger session is enabled', (t) => {
 });
 
 t.test('STACKLESS_DEBUG_WALK_BYPASS=0 turns it off', (t) => {
-  const result = runChild(fixture('debugger-session.mjs'), [], [], { STACKLESS_DEBUG_WALK_BYPASS: '0' });
+  const result = runChild(fixture('debugger-session.mjs'), [], [], {
+    STACKLESS_DEBUG_WALK_BYPASS: '0',
+    STACKLESS_DIRECT_RESTORE: '0',
+  });
   expectExit(t, result);
   const phases = JSON.parse(result.stdout.trim());
   t.equal(phases.before.status, 'off');

@@ -1,0 +1,307 @@
+#include "direct_restore.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "v8_functions.h"
+
+namespace stackless {
+
+namespace {
+
+using v8::internal::Internals;
+
+// ThreadState::List
+constexpr int kFreeList = 0;
+// glibc's pthread_mutex_t: __lock, __count, __owner (ints), __nusers, __kind.
+constexpr size_t kMutexKindOffset = 16;
+constexpr int kMutexRecursive = 1;  // PTHREAD_MUTEX_RECURSIVE_NP
+
+template <typename T>
+T Load(const char* address) {
+  T value;
+  std::memcpy(&value, address, sizeof value);
+  return value;
+}
+
+template <typename T>
+void Store(char* address, T value) {
+  std::memcpy(address, &value, sizeof value);
+}
+
+#if defined(__x86_64__)
+
+// Reads x86-64 code for the Isolate field offsets that
+// ThreadManager::RestoreThread loads before its calls: there the only object
+// pointer at hand is isolate_, so "the argument register was loaded from
+// [base + offset]" names a field of the Isolate.
+class CodeReader {
+ public:
+  CodeReader(const void* code, size_t size)
+      : code_(static_cast<const uint8_t*>(code)), size_(size) {}
+
+  // Where the code calls `callee` (a `call rel32`), first occurrence.
+  bool FindCall(const void* callee, size_t* at) const {
+    for (size_t i = 0; i + 5 <= size_; ++i) {
+      if (code_[i] != 0xe8) continue;
+      int32_t relative;
+      std::memcpy(&relative, code_ + i + 1, 4);
+      if (code_ + i + 5 + relative == callee) {
+        *at = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The offset of `mov disp32(%base), %rdi` closest before `at` (within a few
+  // instructions: the compiler may put the second argument's move between).
+  bool FieldLoadedIntoFirstArgument(size_t at, int32_t* offset) const {
+    for (size_t back = 7; back <= 16 && back <= at; ++back) {
+      const uint8_t* p = code_ + at - back;
+      // REX.W (+B), 8B /r, ModRM mod=10 reg=rdi rm=base (not 100: a SIB byte).
+      if ((p[0] == 0x48 || p[0] == 0x49) && p[1] == 0x8b && (p[2] & 0xf8) == 0xb8 &&
+          (p[2] & 0x07) != 0x04) {
+        std::memcpy(offset, p + 3, 4);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The offset added to %rdi (already the Isolate) just before `at`:
+  // `add $imm32, %rdi` or `lea disp32(%base), %rdi`.
+  bool OffsetAddedToFirstArgument(size_t at, int32_t* offset) const {
+    if (at < 7) return false;
+    const uint8_t* p = code_ + at - 7;
+    const bool add = p[0] == 0x48 && p[1] == 0x81 && p[2] == 0xc7;
+    const bool lea = (p[0] == 0x48 || p[0] == 0x49) && p[1] == 0x8d && (p[2] & 0xf8) == 0xb8 &&
+                     (p[2] & 0x07) != 0x04;
+    if (!add && !lea) return false;
+    std::memcpy(offset, p + 3, 4);
+    return true;
+  }
+
+ private:
+  const uint8_t* code_;
+  size_t size_;
+};
+
+#endif  // __x86_64__
+
+}  // namespace
+
+void DirectRestore::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
+                             const std::string& layout_error) {
+  isolate_ = isolate;
+  layout_ = layout;
+  const char* setting = std::getenv("STACKLESS_DIRECT_RESTORE");
+  enabled_ = setting == nullptr || std::strcmp(setting, "0") != 0;
+  V8FunctionsIfReady();  // starts the lookup
+  if (!layout_error.empty()) {
+    TurnOff(layout_error);
+  } else if (layout.thread_manager == nullptr) {
+    TurnOff(layout.thread_manager_error);
+  } else {
+    discovered_ = true;
+  }
+}
+
+void DirectRestore::Prepare() {
+  const V8Functions* functions = V8FunctionsIfReady();
+  if (functions == nullptr) return;
+  prepared_ = true;  // one attempt
+  if (!functions->error.empty()) return TurnOff(functions->error);
+#if !defined(__x86_64__)
+  return TurnOff("reading V8's machine code is implemented for x86-64 only");
+#else
+  for (int which = 0; which < static_cast<int>(V8Function::kCount); ++which) {
+    if (static_cast<V8Function>(which) != V8Function::kAddressFromId &&
+        functions->symbol[which].address == nullptr) {
+      return TurnOff("V8's internal functions are not all in the symbol tables (a stripped build?)");
+    }
+  }
+  const FunctionSymbol& restore = (*functions)[V8Function::kRestoreThread];
+  CodeReader code(restore.address, restore.size);
+  char* const isolate = reinterpret_cast<char*>(isolate_);
+  auto field = [&](V8Function callee, char** object) {
+    size_t at = 0;
+    int32_t offset = 0;
+    if (!code.FindCall((*functions)[callee].address, &at) ||
+        !code.FieldLoadedIntoFirstArgument(at, &offset) || offset <= 0) {
+      return false;
+    }
+    return ProbeValue(reinterpret_cast<uint64_t>(isolate + offset), reinterpret_cast<uint64_t*>(object)) &&
+           *object != nullptr;
+  };
+  if (!field(V8Function::kHandleScopeRestore, &handle_scopes_) ||
+      !field(V8Function::kDebugRestore, &debug_) ||
+      !field(V8Function::kRegExpStackRestore, &regexp_stack_) ||
+      !field(V8Function::kBootstrapperRestore, &bootstrapper_)) {
+    return TurnOff("cannot read the Isolate's fields from ThreadManager::RestoreThread's code");
+  }
+  size_t lock_at = 0;
+  int32_t lock_offset = 0;
+  if (!code.FindCall((*functions)[V8Function::kRecursiveMutexLock].address, &lock_at) ||
+      !code.OffsetAddedToFirstArgument(lock_at, &lock_offset) || lock_offset <= 0) {
+    return TurnOff("cannot read the place of break_access_ from ThreadManager::RestoreThread's code");
+  }
+
+  // Cross-checks: each object must be what V8's accessors and its own
+  // contents say it is.
+  const auto handle_scopes_address =
+      functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kHandleScopeImplementerAddress)(isolate_);
+  uint64_t handle_scopes = 0;
+  if (!ProbeValue(handle_scopes_address, &handle_scopes) ||
+      handle_scopes != reinterpret_cast<uint64_t>(handle_scopes_)) {
+    return TurnOff("the HandleScopeImplementer read from code is not V8's");
+  }
+  const auto debug_is_active =
+      functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kDebugIsActiveAddress)(isolate_);
+  uint8_t active = 2;
+  if (debug_is_active < reinterpret_cast<uintptr_t>(debug_) ||
+      debug_is_active >= reinterpret_cast<uintptr_t>(debug_) + 256 ||
+      !ProbeValue(debug_is_active, &active) || active > 1) {
+    return TurnOff("the Debug object read from code does not hold V8's is_active_ flag");
+  }
+  debug_is_active_ = reinterpret_cast<const uint8_t*>(debug_is_active);
+  const auto regexp_limit =
+      functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kRegExpStackLimitAddress)(isolate_);
+  if (regexp_limit < reinterpret_cast<uintptr_t>(regexp_stack_) ||
+      regexp_limit >= reinterpret_cast<uintptr_t>(regexp_stack_) + 4096) {
+    return TurnOff("the RegExpStack read from code does not hold V8's regexp stack limit");
+  }
+  uint64_t bootstrapper_isolate = 0;
+  if (!ProbeValue(reinterpret_cast<uint64_t>(bootstrapper_), &bootstrapper_isolate) ||
+      bootstrapper_isolate != reinterpret_cast<uint64_t>(isolate)) {
+    return TurnOff("the Bootstrapper read from code does not point back at the isolate");
+  }
+  int32_t mutex_words[5] = {};
+  char* mutex = isolate + lock_offset;
+  if (!ProbeValue(reinterpret_cast<uint64_t>(mutex), &mutex_words) || mutex_words[0] != 0 ||
+      mutex_words[2] != 0 || Load<int32_t>(reinterpret_cast<const char*>(mutex_words) + kMutexKindOffset) !=
+                                 kMutexRecursive) {
+    return TurnOff("break_access_ read from code is not an unlocked recursive pthread mutex");
+  }
+  break_access_ = reinterpret_cast<pthread_mutex_t*>(mutex);
+  stack_guard_ = isolate + Internals::kIsolateStackGuardOffset;
+  const int debug_archive_size = functions->As<int (*)()>(V8Function::kDebugArchiveSize)();
+  if (debug_archive_size <= 0 || debug_archive_size > 4096) {
+    return TurnOff("Debug::ArchiveSpacePerThread() returned " + std::to_string(debug_archive_size));
+  }
+  debug_archive_size_ = static_cast<size_t>(debug_archive_size);
+
+  get_free_thread_state_ = functions->As<GetStateFunction>(V8Function::kGetFreeThreadState);
+  eagerly_archive_thread_ = functions->As<StateFunction>(V8Function::kEagerlyArchiveThread);
+  unlink_ = functions->As<StateFunction>(V8Function::kThreadStateUnlink);
+  link_into_ = functions->As<LinkFunction>(V8Function::kThreadStateLinkInto);
+  restore_handle_scopes_ = functions->As<RestoreFunction>(V8Function::kHandleScopeRestore);
+  restore_isolate_ = functions->As<IsolateRestoreFunction>(V8Function::kIsolateRestore);
+  restore_relocatable_ = functions->As<IsolateRestoreFunction>(V8Function::kRelocatableRestore);
+  restore_stack_guard_ = functions->As<RestoreFunction>(V8Function::kStackGuardRestore);
+  restore_debug_ = functions->As<RestoreFunction>(V8Function::kDebugRestore);
+  restore_regexp_stack_ = functions->As<RestoreFunction>(V8Function::kRegExpStackRestore);
+  restore_bootstrapper_ = functions->As<RestoreFunction>(V8Function::kBootstrapperRestore);
+  armed_ = enabled_;
+#endif
+}
+
+char* DirectRestore::StateOf(const Identity& identity) const {
+  const auto* per_thread = reinterpret_cast<const char*>(identity.word[kCurrentThreadData]);
+  return per_thread == nullptr ? nullptr : Load<char*>(per_thread + layout_.thread_state_offset);
+}
+
+bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
+  if (!armed_) {
+    if (!discovered_ || prepared_) return false;
+    Prepare();
+    if (!armed_) return false;
+  }
+  const char* manager = layout_.thread_manager;
+  return from.word[kCurrentThreadData] != 0 && StateOf(from) == nullptr && StateOf(to) != nullptr &&
+         Load<int32_t>(manager + layout_.lazy_thread_offset) == kNoThreadId &&
+         Load<int32_t>(manager + layout_.owner_offset) == static_cast<int32_t>(from.word[kThreadId]);
+}
+
+void DirectRestore::Switch(const Identity& from, const Identity& to, const IdentityAccess& identity) {
+  char* const manager = layout_.thread_manager;
+  const auto from_id = static_cast<int32_t>(from.word[kThreadId]);
+  const auto to_id = static_cast<int32_t>(to.word[kThreadId]);
+  pthread_mutex_lock(break_access_);
+
+  // Archive `from` as ThreadManager::ArchiveThread and EagerlyArchiveThread do.
+  char* archived = get_free_thread_state_(manager);
+  unlink_(archived);
+  Store(reinterpret_cast<char*>(from.word[kCurrentThreadData]) + layout_.thread_state_offset, archived);
+  Store(archived + kThreadStateIdOffset, from_id);
+  Store(manager + layout_.lazy_thread_offset, from_id);
+  Store(manager + layout_.lazy_state_offset, archived);
+  eagerly_archive_thread_(manager);  // links it in use, copies every component
+
+  // Become `to`: its identity, and the owner of the ThreadManager's lock,
+  // which this OS thread holds throughout.
+  identity.Load(to);
+  Store(manager + layout_.owner_offset, to_id);
+
+  // Restore `to` as ThreadManager::RestoreThread does, component by component.
+  char* restored = StateOf(to);
+  char* const data = Load<char*>(restored + kThreadStateDataOffset);
+  char* next = restore_handle_scopes_(handle_scopes_, data);
+  next = restore_isolate_(isolate_, next);
+  next = restore_relocatable_(isolate_, next);
+  next = restore_stack_guard_(stack_guard_, next);
+  // The debugger's state: archiving left the live copy equal to `from`'s
+  // archive, so when `to`'s is the same and no debugger is active there is
+  // nothing to restore (Debug::RestoreDebug would copy the same bytes and
+  // re-enter a debugger that is not there).
+  const char* from_debug = Load<char*>(archived + kThreadStateDataOffset) + (next - data);
+  uint8_t debugging;
+  std::memcpy(&debugging, debug_is_active_, 1);
+  if (debugging != 0 || std::memcmp(next, from_debug, debug_archive_size_) != 0) {
+    next = restore_debug_(debug_, next);
+    ++debugger_restores_;
+  } else {
+    next += debug_archive_size_;
+  }
+  next = restore_regexp_stack_(regexp_stack_, next);
+  restore_bootstrapper_(bootstrapper_, next);
+  Store<char*>(reinterpret_cast<char*>(to.word[kCurrentThreadData]) + layout_.thread_state_offset, nullptr);
+  Store(restored + kThreadStateIdOffset, kNoThreadId);
+  unlink_(restored);
+  link_into_(restored, kFreeList);
+
+  pthread_mutex_unlock(break_access_);
+  ++switches_;
+}
+
+void DirectRestore::TurnOff(std::string reason) {
+  reason_ = std::move(reason);
+  discovered_ = false;
+  armed_ = false;
+}
+
+void DirectRestore::SetEnabled(bool enabled) {
+  enabled_ = enabled;
+  armed_ = enabled_ && discovered_ && prepared_ && reason_.empty();
+}
+
+DirectRestore::Status DirectRestore::status() const {
+  if (!reason_.empty() || !enabled_) return Status::kOff;
+  return armed_ ? Status::kOn : Status::kWaitingForSymbols;
+}
+
+const char* DirectRestore::StatusName(Status status) {
+  switch (status) {
+    case Status::kOff: return "off";
+    case Status::kWaitingForSymbols: return "waiting for symbols";
+    case Status::kOn: return "on";
+  }
+  return "off";
+}
+
+std::string DirectRestore::reason() const {
+  if (!reason_.empty()) return reason_;
+  return enabled_ ? "" : "disabled by request";
+}
+
+}  // namespace stackless

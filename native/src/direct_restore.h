@@ -1,0 +1,107 @@
+// A switch between two greenlets that drives V8's thread archive directly.
+//
+// Through the public API a switch is v8::Unlocker (ThreadManager::ArchiveThread,
+// Unlock) and, on the other side, ~v8::Unlocker (Lock, RestoreThread). Around
+// the actual copying of per-thread state, that path looks the thread up in V8's
+// per-thread table twice, takes and drops the ThreadManager's mutex, re-enters
+// the debugger (a DebugScope: a frame iterator, a clock read, interrupt-scope
+// bookkeeping) and enters the isolate once more. None of that is needed when
+// one OS thread hands the isolate from one of its V8 threads to another with no
+// debugger active. The direct restore does what ThreadManager::ArchiveThread,
+// EagerlyArchiveThread and RestoreThread do to the state itself, calling V8's
+// own functions for every component, under the isolate's break_access_ mutex
+// as V8 does (so that an interrupt requested from another thread in between is
+// not lost), and leaves V8's ThreadManager exactly as the public path would.
+//
+// The V8 internals it relies on, and how each is established:
+//  - the functions: the binary's symbol table (v8_functions.h);
+//  - the ThreadManager and its fields, the per-thread archive pointer:
+//    observed (thread_archive_layout.h);
+//  - the component objects (HandleScopeImplementer, Debug, RegExpStack,
+//    Bootstrapper) and break_access_, all fields of the Isolate: read from
+//    the machine code of ThreadManager::RestoreThread (the load of each one
+//    before the call that uses it), then cross-checked against V8's
+//    ExternalReference accessors and against what each object must contain;
+//  - the StackGuard: the place v8-internal.h publishes.
+// The machine code is only read on x86-64; elsewhere, and when any check
+// fails, switches take the public path (reason() says why).
+#pragma once
+
+#include <v8.h>
+
+#include <pthread.h>
+
+#include <cstdint>
+#include <string>
+
+#include "thread_archive_layout.h"
+#include "thread_identity.h"
+
+namespace stackless {
+
+class DirectRestore {
+ public:
+  void Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
+                const std::string& layout_error);
+
+  // Whether Switch() may take the running V8 thread `from` to the suspended
+  // one `to` (a started greenlet suspended in a switch).
+  bool CanSwitch(const Identity& from, const Identity& to);
+  // Archives `from`, loads `to`'s identity words and restores `to`. On return
+  // the isolate is `to`'s, as if `to` had just come back from ~v8::Unlocker.
+  void Switch(const Identity& from, const Identity& to, const IdentityAccess& identity);
+
+  void SetEnabled(bool enabled);
+  enum class Status { kOff, kWaitingForSymbols, kOn };
+  Status status() const;
+  static const char* StatusName(Status status);
+  std::string reason() const;
+  uint64_t switches() const { return switches_; }
+  uint64_t debugger_restores() const { return debugger_restores_; }
+
+ private:
+  // Takes up the symbols and reads V8's code once they are found.
+  void Prepare();
+  void TurnOff(std::string reason);
+  char* StateOf(const Identity& identity) const;
+
+  using StateFunction = void (*)(char* object);
+  using GetStateFunction = char* (*)(char* object);
+  using LinkFunction = void (*)(char* state, int list);
+  using RestoreFunction = char* (*)(char* object, char* from);
+  using IsolateRestoreFunction = char* (*)(v8::Isolate* isolate, char* from);
+
+  v8::Isolate* isolate_ = nullptr;
+  ThreadArchiveLayout layout_;
+  bool discovered_ = false;
+  bool prepared_ = false;
+  bool enabled_ = true;
+  bool armed_ = false;  // discovered_ && prepared_ && enabled_
+  std::string reason_;
+
+  pthread_mutex_t* break_access_ = nullptr;
+  char* handle_scopes_ = nullptr;  // HandleScopeImplementer
+  char* stack_guard_ = nullptr;
+  char* debug_ = nullptr;
+  char* regexp_stack_ = nullptr;
+  char* bootstrapper_ = nullptr;
+  const uint8_t* debug_is_active_ = nullptr;
+  size_t debug_archive_size_ = 0;
+
+  GetStateFunction get_free_thread_state_ = nullptr;
+  StateFunction eagerly_archive_thread_ = nullptr;
+  StateFunction unlink_ = nullptr;
+  LinkFunction link_into_ = nullptr;
+  RestoreFunction restore_handle_scopes_ = nullptr;
+  IsolateRestoreFunction restore_isolate_ = nullptr;
+  IsolateRestoreFunction restore_relocatable_ = nullptr;
+  RestoreFunction restore_stack_guard_ = nullptr;
+  RestoreFunction restore_debug_ = nullptr;
+  RestoreFunction restore_regexp_stack_ = nullptr;
+  RestoreFunction restore_bootstrapper_ = nullptr;
+
+  uint64_t switches_ = 0;
+  uint64_t debugger_restores_ = 0;
+};
+
+}  // namespace stackless

@@ -1,0 +1,82 @@
+// The switch that drives V8's thread archive directly
+// (native/src/direct_restore.h): on where V8's code can be read (x86-64),
+// invisible to programs, and leaving the debugger's state to V8 when a
+// debugger is active.
+import t from 'tap';
+import { Greenlet, getcurrent } from '@stackless/greenlet';
+import { core } from '@stackless/native';
+import { expectExit, fixture, runChild } from './child.js';
+import { observe } from './switch-workload.js';
+
+const main = getcurrent();
+const directRestoreHere = process.arch === 'x64';
+
+function settle(): void {
+  core.waitForDebugWalkBypassSymbols();
+  const partner = new Greenlet(() => main.switch());
+  partner.switch();
+  partner.switch();
+}
+
+t.test(directRestoreHere ? 'on, and used for switches between started greenlets' : 'off with a reason off x86-64', (t) => {
+  settle();
+  const direct = core.directRestore();
+  if (!directRestoreHere) {
+    t.equal(direct.status, 'off');
+    t.match(direct.reason, /x86-64 only/);
+    return t.end();
+  }
+  t.equal(direct.status, 'on', direct.reason);
+  const partner = new Greenlet(() => {
+    for (;;) main.switch();
+  });
+  partner.switch(); // a new greenlet starts through v8::Locker
+  const before = core.directRestore().switches;
+  for (let i = 0; i < 100; i++) partner.switch();
+  t.equal(core.directRestore().switches - before, 200, 'both directions of every later switch');
+  partner.throw();
+  t.end();
+});
+
+t.test('programs see the same with the direct restore on and off', (t) => {
+  settle();
+  const before = core.directRestore().switches;
+  const direct = observe();
+  if (directRestoreHere) t.ok(core.directRestore().switches > before, 'the direct restore was used');
+  core.setDirectRestore(false);
+  try {
+    const usedBefore = core.directRestore().switches;
+    const publicPath = observe();
+    t.equal(core.directRestore().switches, usedBefore, 'and then not');
+    t.same(direct, publicPath);
+  } finally {
+    core.setDirectRestore(true);
+  }
+  t.end();
+});
+
+t.test('with a debugger session enabled, V8 restores the debugger state', { skip: !directRestoreHere && 'x86-64 only' }, (t) => {
+  const result = runChild(fixture('debugger-session.mjs'));
+  expectExit(t, result);
+  const phases = JSON.parse(result.stdout.trim());
+  t.ok(phases.before.direct >= 190, 'direct before the session');
+  t.equal(phases.before.debuggerRestores, 0, 'with nothing for the debugger');
+  t.ok(phases.debugging.direct >= 190, 'still direct while debugging');
+  t.equal(phases.debugging.debuggerRestores, phases.debugging.direct, 'each restoring the debugger state');
+  t.equal(phases.withBreakpoint.debuggerRestores, phases.withBreakpoint.direct);
+  t.equal(phases.after.debuggerRestores, 0, 'none once the session is disabled');
+  t.end();
+});
+
+t.test('STACKLESS_DIRECT_RESTORE=0 turns it off', (t) => {
+  const result = runChild(fixture('debugger-session.mjs'), [], [], { STACKLESS_DIRECT_RESTORE: '0' });
+  expectExit(t, result);
+  const phases = JSON.parse(result.stdout.trim());
+  t.equal(phases.before.direct + phases.after.direct, 0);
+  t.end();
+});
+
+t.test('setDirectRestore wants a boolean', (t) => {
+  t.throws(() => (core.setDirectRestore as (value: unknown) => void)(1), TypeError);
+  t.end();
+});
