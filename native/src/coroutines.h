@@ -5,7 +5,10 @@
 // archive, where the garbage collector visits its frames. A switch is
 //
 //   v8::Unlocker (archive "from") -> swap identity words -> swap machine stacks
-//   -> ~v8::Unlocker on the target's stack (lock, restore the target's state).
+//   -> on the target's side, v8::Locker (lock, restore the target's state),
+//
+// or, between started coroutines where it verified itself, the direct
+// restore (direct_restore.h) does the archive and restore before the swap.
 //
 // This layer only moves control. Values, exceptions, parents and every other
 // greenlet rule live in TypeScript (packages/greenlet).

@@ -1,4 +1,4 @@
-// Restoring a suspended V8 thread (~v8::Unlocker, ThreadManager::RestoreThread)
+// Restoring a suspended V8 thread (v8::Locker, ThreadManager::RestoreThread)
 // re-enters V8's debugger: Debug::RestoreDebug opens a DebugScope, which walks
 // the restored thread's stack to its topmost debuggable frame. That walk is
 // about a fifth of a switch, and when no debugger is active its result is
@@ -13,13 +13,11 @@
 //
 // None of these places is published, so each is found or checked here:
 //  - the exit-frame pointer's offset in ThreadLocalTop (whose place in the
-//    Isolate v8-internal.h does publish): observed at start-up as the word
-//    that follows a nested native call down the stack;
-//  - where a thread's archive hangs: observed as the word of the thread's
-//    per-isolate data that a v8::Unlocker sets and its destructor clears;
+//    Isolate v8-internal.h does publish), and where a thread's archive
+//    hangs: observed at start-up (thread_archive_layout.h);
 //  - where ThreadLocalTop sits in the archive: V8's own
 //    HandleScopeImplementer::ArchiveSpacePerThread(), found in the binary's
-//    symbol table (read on a background thread: it takes tens of ms);
+//    symbol table (v8_functions.h);
 //  - whether a debugger is active: the flag behind V8's
 //    ExternalReference::debug_is_active_address().
 // The first restore after that runs untouched and is checked: the archive,
@@ -54,7 +52,7 @@ class DebugWalkBypass {
   void Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                 const std::string& layout_error);
 
-  // Runs `restore`, which restores the target's V8 thread (~v8::Unlocker),
+  // Runs `restore`, which restores the target's V8 thread (v8::Locker),
   // with the debugger's walk bypassed when that is known to be safe.
   template <typename F>
   void Restore(const RestoreTarget& target, F&& restore) {

@@ -13,9 +13,15 @@ using v8::internal::Internals;
 
 // ThreadState::List
 constexpr int kFreeList = 0;
-// glibc's pthread_mutex_t: __lock, __count, __owner (ints), __nusers, __kind.
-constexpr size_t kMutexKindOffset = 16;
-constexpr int kMutexRecursive = 1;  // PTHREAD_MUTEX_RECURSIVE_NP
+// An unlocked base::RecursiveMutex, as its two implementations lay it out:
+// up to V8 13 a glibc pthread_mutex_t (__lock, __count, __owner, __nusers,
+// __kind: PTHREAD_MUTEX_RECURSIVE_NP = 1, ...), from V8 14 an owner thread
+// id, a level and an absl::Mutex word, all zero.
+bool LooksLikeUnlockedRecursiveMutex(const int32_t (&words)[6]) {
+  const bool pthread = words[0] == 0 && words[1] == 0 && words[2] == 0 && words[4] == 1;
+  const bool owner_and_level = words[0] == 0 && words[1] == 0 && words[2] == 0 && words[3] == 0;
+  return pthread || owner_and_level;
+}
 
 template <typename T>
 T Load(const char* address) {
@@ -176,14 +182,13 @@ void DirectRestore::Prepare() {
       bootstrapper_isolate != reinterpret_cast<uint64_t>(isolate)) {
     return TurnOff("the Bootstrapper read from code does not point back at the isolate");
   }
-  int32_t mutex_words[5] = {};
+  int32_t mutex_words[6] = {};
   char* mutex = isolate + lock_offset;
-  if (!ProbeValue(reinterpret_cast<uint64_t>(mutex), &mutex_words) || mutex_words[0] != 0 ||
-      mutex_words[2] != 0 || Load<int32_t>(reinterpret_cast<const char*>(mutex_words) + kMutexKindOffset) !=
-                                 kMutexRecursive) {
-    return TurnOff("break_access_ read from code is not an unlocked recursive pthread mutex");
+  if (!ProbeValue(reinterpret_cast<uint64_t>(mutex), &mutex_words) ||
+      !LooksLikeUnlockedRecursiveMutex(mutex_words)) {
+    return TurnOff("break_access_ read from code is not an unlocked recursive mutex");
   }
-  break_access_ = reinterpret_cast<pthread_mutex_t*>(mutex);
+  break_access_ = mutex;
   stack_guard_ = isolate + Internals::kIsolateStackGuardOffset;
   const int debug_archive_size = functions->As<int (*)()>(V8Function::kDebugArchiveSize)();
   if (debug_archive_size <= 0 || debug_archive_size > 4096) {
@@ -191,6 +196,8 @@ void DirectRestore::Prepare() {
   }
   debug_archive_size_ = static_cast<size_t>(debug_archive_size);
 
+  lock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexLock);
+  unlock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexUnlock);
   get_free_thread_state_ = functions->As<GetStateFunction>(V8Function::kGetFreeThreadState);
   eagerly_archive_thread_ = functions->As<StateFunction>(V8Function::kEagerlyArchiveThread);
   unlink_ = functions->As<StateFunction>(V8Function::kThreadStateUnlink);
@@ -227,7 +234,7 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   char* const manager = layout_.thread_manager;
   const auto from_id = static_cast<int32_t>(from.word[kThreadId]);
   const auto to_id = static_cast<int32_t>(to.word[kThreadId]);
-  pthread_mutex_lock(break_access_);
+  lock_(break_access_);
 
   // Archive `from` as ThreadManager::ArchiveThread and EagerlyArchiveThread do.
   char* archived = get_free_thread_state_(manager);
@@ -270,7 +277,7 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   unlink_(restored);
   link_into_(restored, kFreeList);
 
-  pthread_mutex_unlock(break_access_);
+  unlock_(break_access_);
   ++switches_;
 }
 

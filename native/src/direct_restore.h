@@ -29,8 +29,6 @@
 
 #include <v8.h>
 
-#include <pthread.h>
-
 #include <cstdint>
 #include <string>
 
@@ -79,7 +77,7 @@ class DirectRestore {
   bool armed_ = false;  // discovered_ && prepared_ && enabled_
   std::string reason_;
 
-  pthread_mutex_t* break_access_ = nullptr;
+  char* break_access_ = nullptr;  // a base::RecursiveMutex
   char* handle_scopes_ = nullptr;  // HandleScopeImplementer
   char* stack_guard_ = nullptr;
   char* debug_ = nullptr;
@@ -88,6 +86,8 @@ class DirectRestore {
   const uint8_t* debug_is_active_ = nullptr;
   size_t debug_archive_size_ = 0;
 
+  StateFunction lock_ = nullptr;    // RecursiveMutex::Lock
+  StateFunction unlock_ = nullptr;  // RecursiveMutex::Unlock
   GetStateFunction get_free_thread_state_ = nullptr;
   StateFunction eagerly_archive_thread_ = nullptr;
   StateFunction unlink_ = nullptr;

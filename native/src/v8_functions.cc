@@ -30,6 +30,7 @@ const char* const kMangledNames[] = {
     "_ZN2v88internal11RegExpStack12RestoreStackEPc",
     "_ZN2v88internal12Bootstrapper12RestoreStateEPc",
     "_ZN2v84base14RecursiveMutex4LockEv",
+    "_ZN2v84base14RecursiveMutex6UnlockEv",
     "_ZN2v88internal17ExternalReference32handle_scope_implementer_addressEPNS0_7IsolateE",
     "_ZN2v88internal17ExternalReference37address_of_regexp_stack_limit_addressEPNS0_7IsolateE",
 };

@@ -30,7 +30,8 @@ enum class V8Function : int {
   kDebugArchiveSize,         // Debug::ArchiveSpacePerThread()
   kRegExpStackRestore,       // RegExpStack::RestoreStack(char*)
   kBootstrapperRestore,      // Bootstrapper::RestoreState(char*)
-  kRecursiveMutexLock,       // base::RecursiveMutex::Lock() (read, not called)
+  kRecursiveMutexLock,       // base::RecursiveMutex::Lock()
+  kRecursiveMutexUnlock,     // base::RecursiveMutex::Unlock()
   kHandleScopeImplementerAddress,  // ExternalReference::handle_scope_implementer_address(Isolate*)
   kRegExpStackLimitAddress,  // ExternalReference::address_of_regexp_stack_limit_address(Isolate*)
   kCount
