@@ -20,6 +20,16 @@ namespace {
   return 1 + Recurse(remaining - sizeof frame, frame) + (frame[sizeof frame - 1] - frame[0]);
 }
 
+bool RequireBoolean(const Napi::CallbackInfo& info, const char* call, bool* out) {
+  if (!info[0].IsBoolean()) {
+    Napi::TypeError::New(info.Env(), std::string(call) + " takes a boolean")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[0].As<Napi::Boolean>().Value();
+  return true;
+}
+
 bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
                  uint32_t* out) {
   Napi::Value value = info[index];
@@ -203,12 +213,10 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value SetDebugWalkBypass(const Napi::CallbackInfo& info) {
-    if (!info[0].IsBoolean()) {
-      Napi::TypeError::New(info.Env(), "setDebugWalkBypass(enabled) takes a boolean")
-          .ThrowAsJavaScriptException();
-      return info.Env().Undefined();
+    bool enabled;
+    if (RequireBoolean(info, "setDebugWalkBypass(enabled)", &enabled)) {
+      coroutines_->debug_walk_bypass().SetEnabled(enabled);
     }
-    coroutines_->debug_walk_bypass().SetEnabled(info[0].As<Napi::Boolean>().Value());
     return info.Env().Undefined();
   }
 
@@ -223,12 +231,10 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value SetDirectRestore(const Napi::CallbackInfo& info) {
-    if (!info[0].IsBoolean()) {
-      Napi::TypeError::New(info.Env(), "setDirectRestore(enabled) takes a boolean")
-          .ThrowAsJavaScriptException();
-      return info.Env().Undefined();
+    bool enabled;
+    if (RequireBoolean(info, "setDirectRestore(enabled)", &enabled)) {
+      coroutines_->direct_restore().SetEnabled(enabled);
     }
-    coroutines_->direct_restore().SetEnabled(info[0].As<Napi::Boolean>().Value());
     return info.Env().Undefined();
   }
 

@@ -17,13 +17,6 @@ using v8::internal::Internals;
 // V8's IsolateAddressId::kCEntryFPAddress, for the cross-check only.
 constexpr int kCEntryFPAddressId = 1;
 
-template <typename T>
-T Load(const char* address) {
-  T value;
-  std::memcpy(&value, address, sizeof value);
-  return value;
-}
-
 }  // namespace
 
 void DebugWalkBypass::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,

@@ -23,18 +23,6 @@ bool LooksLikeUnlockedRecursiveMutex(const int32_t (&words)[6]) {
   return pthread || owner_and_level;
 }
 
-template <typename T>
-T Load(const char* address) {
-  T value;
-  std::memcpy(&value, address, sizeof value);
-  return value;
-}
-
-template <typename T>
-void Store(char* address, T value) {
-  std::memcpy(address, &value, sizeof value);
-}
-
 #if defined(__x86_64__)
 
 // Reads x86-64 code for the Isolate field offsets that

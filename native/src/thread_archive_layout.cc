@@ -17,13 +17,6 @@ constexpr size_t kPerThreadDataWords = 8;
 constexpr size_t kThreadManagerWords = 32;
 
 template <typename T>
-T Load(const char* address) {
-  T value;
-  std::memcpy(&value, address, sizeof value);
-  return value;
-}
-
-template <typename T>
 T At(const uint64_t* words, size_t byte_offset) {
   return Load<T>(reinterpret_cast<const char*>(words) + byte_offset);
 }

@@ -7,6 +7,7 @@
 #include <v8.h>
 
 #include <cstddef>
+#include <cstring>
 #include <string>
 
 #include "read_probe.h"
@@ -42,6 +43,20 @@ struct ThreadArchiveLayout {
 // archive pointer cannot be found.
 bool DiscoverThreadArchiveLayout(v8::Isolate* isolate, const IdentityAccess& identity,
                                  ThreadArchiveLayout* layout, std::string* error);
+
+// V8's words, read and written as V8 declares them (memcpy: no aliasing
+// assumptions about memory this code did not create).
+template <typename T>
+T Load(const char* address) {
+  T value;
+  std::memcpy(&value, address, sizeof value);
+  return value;
+}
+
+template <typename T>
+void Store(char* address, T value) {
+  std::memcpy(address, &value, sizeof value);
+}
 
 // Reads memory that may not be mapped without faulting.
 template <typename T>
