@@ -13,6 +13,9 @@ using v8::internal::Internals;
 
 // ThreadState::List
 constexpr int kFreeList = 0;
+
+#if defined(__x86_64__)
+
 // An unlocked base::RecursiveMutex, as its two implementations lay it out:
 // up to V8 13 a glibc pthread_mutex_t (__lock, __count, __owner, __nusers,
 // __kind: PTHREAD_MUTEX_RECURSIVE_NP = 1, ...), from V8 14 an owner thread
@@ -22,8 +25,6 @@ bool LooksLikeUnlockedRecursiveMutex(const int32_t (&words)[6]) {
   const bool owner_and_level = words[0] == 0 && words[1] == 0 && words[2] == 0 && words[3] == 0;
   return pthread || owner_and_level;
 }
-
-#if defined(__x86_64__)
 
 // Reads x86-64 code for the Isolate field offsets that
 // ThreadManager::RestoreThread loads before its calls: there the only object
