@@ -109,19 +109,27 @@ class Binding : public Napi::Addon<Binding> {
     return Napi::Number::New(info.Env(), id);
   }
 
+  // N-API refuses to throw only while the environment is being torn down
+  // (worker.terminate()): then the JavaScript still calling must be ended, or
+  // a loop around switch() would spin for ever on the refused call.
+  static void Refuse(napi_env, Coroutines* coroutines, napi_status thrown) {
+    if (thrown != napi_ok && coroutines != nullptr) coroutines->EndJavaScript();
+  }
+
   static napi_value SwitchTo(napi_env env, napi_callback_info info) {
     size_t argc = 1;
     napi_value id_value;
     void* data = nullptr;
     uint32_t id = 0;
-    if (napi_get_cb_info(env, info, &argc, &id_value, nullptr, &data) != napi_ok || argc < 1 ||
+    const napi_status status = napi_get_cb_info(env, info, &argc, &id_value, nullptr, &data);
+    auto* coroutines = static_cast<Coroutines*>(data);
+    if (status != napi_ok || coroutines == nullptr || argc < 1 ||
         napi_get_value_uint32(env, id_value, &id) != napi_ok) {
-      napi_throw_type_error(env, nullptr, "switchTo(id) takes a coroutine id");
+      Refuse(env, coroutines, napi_throw_type_error(env, nullptr, "switchTo(id) takes a coroutine id"));
       return nullptr;
     }
-    auto* coroutines = static_cast<Coroutines*>(data);
     if (!coroutines->IsLive(id)) {
-      napi_throw_error(env, nullptr, "stackless: no live coroutine with that id");
+      Refuse(env, coroutines, napi_throw_error(env, nullptr, "stackless: no live coroutine with that id"));
       return nullptr;
     }
     coroutines->SwitchTo(id);

@@ -109,9 +109,11 @@ void Coroutines::SwitchTo(uint32_t id) {
         (napi_is_exception_pending(env_, &pending) == napi_ok && pending)) {
       return;
     }
-    // Otherwise JavaScript cannot run at all (the environment is being torn
-    // down, and N-API refused the call): switch anyway, since returning
-    // without switching would look like a resumption to the caller.
+    // Otherwise N-API refused the call: the environment is being torn down
+    // (worker.terminate()). The JavaScript calling switch() is to end too;
+    // returning without switching would look like a resumption to it.
+    EndJavaScript();
+    return;
   }
   identity_.Save(&from->slot.identity);
   if (target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)) {
@@ -132,6 +134,8 @@ void Coroutines::SwitchTo(uint32_t id) {
   if (relock_on_resume_) Relock();
   AfterResume();
 }
+
+void Coroutines::EndJavaScript() { isolate_->TerminateExecution(); }
 
 bool Coroutines::Poll() {
   // Raw N-API: when the call fails because execution is terminating,

@@ -59,6 +59,9 @@ class Coroutines {
   // return (a coroutine's entry failed, or execution is terminating).
   void SwitchTo(uint32_t id);
   uint32_t current_id() const { return current_->id; }
+  // Ends the JavaScript running on this thread (V8 termination), for when the
+  // environment is being torn down and N-API refuses to call or throw.
+  void EndJavaScript();
   bool IsLive(uint32_t id) const;
   size_t live_count() const { return live_; }
   bool interrupt_probe_verified() const { return interrupts_.verified(); }

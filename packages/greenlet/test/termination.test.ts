@@ -41,3 +41,12 @@ t.test('worker.terminate() while greenlets are parked in the worker', (t) => {
   t.same(JSON.parse(result.stdout.trim()), Array(3).fill(['main spinning with 50 parked', 1]));
   t.end();
 });
+
+t.test('worker.terminate() while greenlets switch without end stops the worker', (t) => {
+  // Termination must not be lost between one greenlet and the next, nor
+  // turned into a refused call that the switching loop ignores.
+  const result = runChild(fixture('terminate-while-switching.mjs'));
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim() || '[]'), Array(10).fill(1), 'every worker stopped');
+  t.end();
+});
