@@ -112,7 +112,7 @@ class Binding : public Napi::Addon<Binding> {
   // N-API refuses to throw only while the environment is being torn down
   // (worker.terminate()): then the JavaScript still calling must be ended, or
   // a loop around switch() would spin for ever on the refused call.
-  static void Refuse(napi_env, Coroutines* coroutines, napi_status thrown) {
+  static void Refuse(Coroutines* coroutines, napi_status thrown) {
     if (thrown != napi_ok && coroutines != nullptr) coroutines->EndJavaScript();
   }
 
@@ -125,11 +125,11 @@ class Binding : public Napi::Addon<Binding> {
     auto* coroutines = static_cast<Coroutines*>(data);
     if (status != napi_ok || coroutines == nullptr || argc < 1 ||
         napi_get_value_uint32(env, id_value, &id) != napi_ok) {
-      Refuse(env, coroutines, napi_throw_type_error(env, nullptr, "switchTo(id) takes a coroutine id"));
+      Refuse(coroutines, napi_throw_type_error(env, nullptr, "switchTo(id) takes a coroutine id"));
       return nullptr;
     }
     if (!coroutines->IsLive(id)) {
-      Refuse(env, coroutines, napi_throw_error(env, nullptr, "stackless: no live coroutine with that id"));
+      Refuse(coroutines, napi_throw_error(env, nullptr, "stackless: no live coroutine with that id"));
       return nullptr;
     }
     coroutines->SwitchTo(id);

@@ -47,11 +47,8 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
       interrupts_(isolate) {
   context_.Reset(isolate, isolate->GetCurrentContext());
   CurrentStackBounds(&main_stack_low_, &main_stack_high_);
-  std::string layout_error;
-  if (!DiscoverThreadArchiveLayout(isolate, identity_, &archive_layout_, &layout_error) &&
-      layout_error.empty()) {
-    layout_error = "cannot observe V8's thread archive";
-  }
+  std::string layout_error;  // stays empty when the layout is found
+  DiscoverThreadArchiveLayout(isolate, identity_, &archive_layout_, &layout_error);
   bypass_.Discover(isolate, archive_layout_, layout_error);
   direct_.Discover(isolate, archive_layout_, layout_error);
   main_.id = 0;
@@ -119,9 +116,7 @@ void Coroutines::SwitchTo(uint32_t id) {
   if (target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)) {
     direct_.Switch(from->slot.identity, target->slot.identity, identity_);
     relock_on_resume_ = false;
-    current_ = target;
-    stackless_swap_context(&from->saved_sp, target->saved_sp);
-    ReleaseRetiredStack();
+    SwapTo(from, target);
   } else {
     // Archives this V8 thread and gives up the isolate's lock; whoever runs
     // next takes it back (a new greenlet's v8::Locker, or Relock()). The
@@ -198,6 +193,10 @@ void Coroutines::PrepareIfFresh(Coroutine* coroutine) {
 void Coroutines::Transfer(Coroutine* from, Coroutine* to) {
   PrepareIfFresh(to);
   identity_.Load(to->slot.identity);
+  SwapTo(from, to);
+}
+
+void Coroutines::SwapTo(Coroutine* from, Coroutine* to) {
   current_ = to;
   stackless_swap_context(&from->saved_sp, to->saved_sp);
   ReleaseRetiredStack();

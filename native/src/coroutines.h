@@ -79,6 +79,8 @@ class Coroutines {
   uint32_t Run(Coroutine* self);
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
   void Transfer(Coroutine* from, Coroutine* to);
+  // Runs `to` on its stack; returns when some coroutine switches back.
+  void SwapTo(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
   // Takes the isolate's lock back for the coroutine just resumed, after a
   // switch that gave it up (v8::Unlocker, or a coroutine's end).

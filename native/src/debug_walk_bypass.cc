@@ -95,7 +95,7 @@ const char* DebugWalkBypass::ArchiveData(const RestoreTarget& target) {
 
 void DebugWalkBypass::Calibrate(const RestoreTarget& target, const char* data) {
   std::vector<unsigned char> archived(Internals::kThreadLocalTopSize);
-  if (ProbeRead(data + archive_tlt_offset_, archived.data(), archived.size()) != 0 ||
+  if (!ProbeBytes(reinterpret_cast<uint64_t>(data + archive_tlt_offset_), archived.data(), archived.size()) ||
       std::memcmp(archived.data(), live_tlt_, archived.size()) != 0) {
     TurnOff("the archived ThreadLocalTop is not where HandleScopeImplementer::"
             "ArchiveSpacePerThread() says (V8 restored something else)");
@@ -111,9 +111,7 @@ void DebugWalkBypass::Calibrate(const RestoreTarget& target, const char* data) {
 }
 
 char* DebugWalkBypass::ArchivedExitFrame(const RestoreTarget& target) const {
-  const auto* per_thread = reinterpret_cast<const char*>(target.identity->word[kCurrentThreadData]);
-  if (per_thread == nullptr) return nullptr;
-  const auto* state = Load<const char*>(per_thread + thread_state_offset_);
+  const char* state = ArchivedThreadState(*target.identity, thread_state_offset_);
   if (state == nullptr ||
       (check_archive_id_ && Load<int32_t>(state + kThreadStateIdOffset) !=
                                 static_cast<int32_t>(target.identity->word[kThreadId]))) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "read_probe.h"
 #include "v8_functions.h"
 
 namespace stackless {
@@ -202,11 +203,6 @@ void DirectRestore::Prepare() {
 #endif
 }
 
-char* DirectRestore::StateOf(const Identity& identity) const {
-  const auto* per_thread = reinterpret_cast<const char*>(identity.word[kCurrentThreadData]);
-  return per_thread == nullptr ? nullptr : Load<char*>(per_thread + layout_.thread_state_offset);
-}
-
 bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
   if (!armed_) {
     if (!discovered_ || prepared_) return false;
@@ -214,7 +210,9 @@ bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
     if (!armed_) return false;
   }
   const char* manager = layout_.thread_manager;
-  return from.word[kCurrentThreadData] != 0 && StateOf(from) == nullptr && StateOf(to) != nullptr &&
+  const size_t state_offset = layout_.thread_state_offset;
+  return from.word[kCurrentThreadData] != 0 && ArchivedThreadState(from, state_offset) == nullptr &&
+         ArchivedThreadState(to, state_offset) != nullptr &&
          Load<int32_t>(manager + layout_.lazy_thread_offset) == kNoThreadId &&
          Load<int32_t>(manager + layout_.owner_offset) == static_cast<int32_t>(from.word[kThreadId]);
 }
@@ -240,7 +238,7 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   Store(manager + layout_.owner_offset, to_id);
 
   // Restore `to` as ThreadManager::RestoreThread does, component by component.
-  char* restored = StateOf(to);
+  char* restored = ArchivedThreadState(to, layout_.thread_state_offset);
   char* const data = Load<char*>(restored + kThreadStateDataOffset);
   char* next = restore_handle_scopes_(handle_scopes_, data);
   next = restore_isolate_(isolate_, next);

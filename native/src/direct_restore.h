@@ -61,7 +61,6 @@ class DirectRestore {
   // Takes up the symbols and reads V8's code once they are found.
   void Prepare();
   void TurnOff(std::string reason);
-  char* StateOf(const Identity& identity) const;
 
   using StateFunction = void (*)(char* object);
   using GetStateFunction = char* (*)(char* object);

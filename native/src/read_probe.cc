@@ -20,4 +20,9 @@ int ProbeRead(const void* address, void* out, size_t size) {
   return error;
 }
 
+bool ProbeBytes(uint64_t address, void* out, size_t size) {
+  static const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return address >= page && ProbeRead(reinterpret_cast<const void*>(address), out, size) == 0;
+}
+
 }  // namespace stackless

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <string>
 
-#include "read_probe.h"
 #include "thread_identity.h"
 
 namespace stackless {
@@ -58,10 +57,11 @@ void Store(char* address, T value) {
   std::memcpy(address, &value, sizeof value);
 }
 
-// Reads memory that may not be mapped without faulting.
-template <typename T>
-bool ProbeValue(uint64_t address, T* value) {
-  return address >= 4096 && ProbeRead(reinterpret_cast<const void*>(address), value, sizeof *value) == 0;
+// The archive a suspended V8 thread's per-isolate data hangs, or nullptr
+// (PerIsolateThreadData::thread_state_, at the observed offset).
+inline char* ArchivedThreadState(const Identity& identity, size_t thread_state_offset) {
+  const auto* per_thread = reinterpret_cast<const char*>(identity.word[kCurrentThreadData]);
+  return per_thread == nullptr ? nullptr : Load<char*>(per_thread + thread_state_offset);
 }
 
 }  // namespace stackless

@@ -31,15 +31,6 @@ IdentityAccess::IdentityAccess(const IdentityLayout& layout, char* tls_block)
 
 namespace {
 
-// Reads memory that may not be mapped without faulting. The first page is
-// never mapped; its size is the system's (4 KiB on x86-64, 4, 16 or 64 KiB on
-// arm64).
-bool SafeRead(uintptr_t address, void* out, size_t size) {
-  static const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  return address >= page && ProbeRead(reinterpret_cast<const void*>(address), out, size) == 0;
-}
-
-
 uint64_t Word(const std::vector<unsigned char>& block, size_t offset) {
   uint64_t value;
   std::memcpy(&value, block.data() + offset, 8);
@@ -164,7 +155,7 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
         if (Word(locked, at) != 0 || pointer == 0 || pointer == isolate_address ||
             pointer % 8 != 0) return false;
         struct { uint64_t isolate; uint32_t thread_id; } head;
-        if (!SafeRead(pointer, &head, 12)) return false;
+        if (!ProbeBytes(pointer, &head, 12)) return false;
         if (head.isolate != isolate_address || head.thread_id == 0) return false;
         helper_thread_id = head.thread_id;
         return true;
@@ -215,7 +206,7 @@ bool DiscoverIdentityLayout(v8::Isolate* isolate, IdentityLayout* layout,
   std::string mismatch;
   if (Word(main, found.offset[kCurrentIsolate]) != isolate_address) {
     mismatch = "the current-isolate word";
-  } else if (!SafeRead(main_data, &main_head, 12) || main_head.isolate != isolate_address ||
+  } else if (!ProbeBytes(main_data, &main_head, 12) || main_head.isolate != isolate_address ||
              main_head.thread_id != main_thread_id) {
     mismatch = "the thread-data and thread-id words";
   } else if (main_thread_id == 0 || main_thread_id == helper_thread_id) {
