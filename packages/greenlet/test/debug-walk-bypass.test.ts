@@ -5,7 +5,7 @@ import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
 import { expectExit, fixture, runChild } from './child.js';
-import { observe } from './switch-workload.js';
+import { observe, settleShortcuts } from './switch-workload.js';
 
 const main = getcurrent();
 
@@ -15,15 +15,8 @@ const main = getcurrent();
 core.setDirectRestore(false);
 t.teardown(() => core.setDirectRestore(true));
 
-function settle(): void {
-  core.waitForDebugWalkBypassSymbols();
-  const partner = new Greenlet(() => main.switch());
-  partner.switch();
-  partner.switch();
-}
-
 t.test('turns on once the symbols are read, at the place V8 itself uses', (t) => {
-  settle();
+  settleShortcuts();
   const bypass = core.debugWalkBypass();
   t.equal(bypass.status, 'on', bypass.reason);
   t.ok(bypass.exitFrameOffset >= 0 && bypass.exitFrameOffset % 8 === 0, 'a word of ThreadLocalTop');
@@ -34,7 +27,7 @@ t.test('turns on once the symbols are read, at the place V8 itself uses', (t) =>
 });
 
 t.test('programs see the same with the bypass on and off', (t) => {
-  settle();
+  settleShortcuts();
   const before = core.debugWalkBypass().bypassed;
   const withBypass = observe();
   t.ok(core.debugWalkBypass().bypassed > before, 'the bypass was used');
@@ -52,7 +45,7 @@ t.test('programs see the same with the bypass on and off', (t) => {
 });
 
 t.test('a suspended greenlet unwound by GreenletExit through bypassed restores', (t) => {
-  settle();
+  settleShortcuts();
   let cleaned = false;
   const g = new Greenlet(() => {
     try {

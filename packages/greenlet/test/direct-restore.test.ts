@@ -6,20 +6,13 @@ import t from 'tap';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
 import { expectExit, fixture, runChild } from './child.js';
-import { observe } from './switch-workload.js';
+import { observe, settleShortcuts } from './switch-workload.js';
 
 const main = getcurrent();
 const directRestoreHere = process.arch === 'x64';
 
-function settle(): void {
-  core.waitForDebugWalkBypassSymbols();
-  const partner = new Greenlet(() => main.switch());
-  partner.switch();
-  partner.switch();
-}
-
 t.test(directRestoreHere ? 'on, and used for switches between started greenlets' : 'off with a reason off x86-64', (t) => {
-  settle();
+  settleShortcuts();
   const direct = core.directRestore();
   if (!directRestoreHere) {
     t.equal(direct.status, 'off');
@@ -39,7 +32,7 @@ t.test(directRestoreHere ? 'on, and used for switches between started greenlets'
 });
 
 t.test('programs see the same with the direct restore on and off', (t) => {
-  settle();
+  settleShortcuts();
   const before = core.directRestore().switches;
   const direct = observe();
   if (directRestoreHere) t.ok(core.directRestore().switches > before, 'the direct restore was used');

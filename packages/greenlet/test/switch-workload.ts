@@ -4,9 +4,22 @@
 // resume, collections while many are suspended. Tests of the switch's
 // shortcuts run it with a shortcut on and off and compare.
 import { Greenlet, getcurrent } from '@stackless/greenlet';
+import { core } from '@stackless/native';
 
 const main = getcurrent();
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+
+/**
+ * Waits for the V8 symbols the switch shortcuts need, then switches into a
+ * new greenlet and back twice, so that each shortcut has met a restore and
+ * settled (on, or off with a reason).
+ */
+export function settleShortcuts(): void {
+  core.waitForDebugWalkBypassSymbols();
+  const partner = new Greenlet(() => main.switch());
+  partner.switch();
+  partner.switch();
+}
 
 /** Suspends `depth` calls deep, then reports what the resumed code sees. */
 export function observe(): unknown[] {
