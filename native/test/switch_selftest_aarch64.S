@@ -12,6 +12,22 @@
  *       Overwrites all of those registers and FPCR, then switches away for
  *       good (a tail call into stackless_swap_context).
  */
+
+/* x19-x28 and d8-d15 to or from the 144 bytes at base (op: stp or ldp):
+ * selftest_drive's own save area and each half of the block share this
+ * layout. */
+        .macro callee_saved op, base
+        \op    x19, x20, [\base, #0]
+        \op    x21, x22, [\base, #16]
+        \op    x23, x24, [\base, #32]
+        \op    x25, x26, [\base, #48]
+        \op    x27, x28, [\base, #64]
+        \op    d8,  d9,  [\base, #80]
+        \op    d10, d11, [\base, #96]
+        \op    d12, d13, [\base, #112]
+        \op    d14, d15, [\base, #128]
+        .endm
+
         .text
         .p2align 4
         .globl  selftest_drive
@@ -19,26 +35,10 @@
 selftest_drive:
         stp     x29, x30, [sp, #-16]!
         sub     sp, sp, #160
-        stp     x19, x20, [sp, #0]
-        stp     x21, x22, [sp, #16]
-        stp     x23, x24, [sp, #32]
-        stp     x25, x26, [sp, #48]
-        stp     x27, x28, [sp, #64]
-        stp     d8,  d9,  [sp, #80]
-        stp     d10, d11, [sp, #96]
-        stp     d12, d13, [sp, #112]
-        stp     d14, d15, [sp, #128]
+        callee_saved stp, sp
         mrs     x9, fpcr
         stp     x9, x0, [sp, #144]      /* the caller's FPCR, and block */
-        ldp     x19, x20, [x0, #0]
-        ldp     x21, x22, [x0, #16]
-        ldp     x23, x24, [x0, #32]
-        ldp     x25, x26, [x0, #48]
-        ldp     x27, x28, [x0, #64]
-        ldp     d8,  d9,  [x0, #80]
-        ldp     d10, d11, [x0, #96]
-        ldp     d12, d13, [x0, #112]
-        ldp     d14, d15, [x0, #128]
+        callee_saved ldp, x0
         ldp     x10, x29, [x0, #144]
         msr     fpcr, x10
         mov     x0, x1
@@ -46,30 +46,14 @@ selftest_drive:
         bl      stackless_swap_context
         ldr     x9, [sp, #152]
         add     x9, x9, #160
-        stp     x19, x20, [x9, #0]
-        stp     x21, x22, [x9, #16]
-        stp     x23, x24, [x9, #32]
-        stp     x25, x26, [x9, #48]
-        stp     x27, x28, [x9, #64]
-        stp     d8,  d9,  [x9, #80]
-        stp     d10, d11, [x9, #96]
-        stp     d12, d13, [x9, #112]
-        stp     d14, d15, [x9, #128]
+        callee_saved stp, x9
         mrs     x10, fpcr
         stp     x10, x29, [x9, #144]
         mov     x10, sp
         str     x10, [x9, #160]
         ldr     x9, [sp, #144]
         msr     fpcr, x9
-        ldp     x19, x20, [sp, #0]
-        ldp     x21, x22, [sp, #16]
-        ldp     x23, x24, [sp, #32]
-        ldp     x25, x26, [sp, #48]
-        ldp     x27, x28, [sp, #64]
-        ldp     d8,  d9,  [sp, #80]
-        ldp     d10, d11, [sp, #96]
-        ldp     d12, d13, [sp, #112]
-        ldp     d14, d15, [sp, #128]
+        callee_saved ldp, sp
         add     sp, sp, #160
         ldp     x29, x30, [sp], #16
         ret
