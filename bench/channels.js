@@ -6,7 +6,9 @@ import { Channel } from '@stackless/channels';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { run, tasklet } from '@stackless/tasklets';
 import { GeneratorChannel, runTasks } from './generator-channels.js';
-import { nsPerOp, printTable } from './measure.js';
+import { nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
+
+settleSwitchShortcuts();
 
 function taskletPingPong(options) {
   return nsPerOp((n) => {

@@ -1,5 +1,15 @@
 // Timing helpers shared by the benchmark scripts: each figure is the median of
 // several batches, so one scheduling hiccup on a noisy machine does not move it.
+import { core } from '@stackless/native';
+
+/**
+ * Waits until the switch shortcuts have V8's symbols (read on a background
+ * thread at load, docs/switch-cost.md): a benchmark started earlier would time
+ * its first batches on the slower public path.
+ */
+export function settleSwitchShortcuts() {
+  core.waitForDebugWalkBypassSymbols();
+}
 
 /** Median ns per operation of `batch(n)`, which performs n operations. */
 export function nsPerOp(batch, { ops = 200_000, batches = 7 } = {}) {

@@ -1,7 +1,9 @@
 // Tasklet scheduler benchmarks against a generator-based round-robin
 // scheduler measured in the same run. Usage: pnpm bench
 import { run, schedule, tasklet } from '@stackless/tasklets';
-import { nsPerOp, printTable } from './measure.js';
+import { nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
+
+settleSwitchShortcuts();
 
 /**
  * Two tasklets passing control with schedule() while main waits in run():

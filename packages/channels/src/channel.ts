@@ -1,4 +1,4 @@
-import { type Tasklet, blockCurrent, getcurrent, tasklet, unblock } from '@stackless/tasklets';
+import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, tasklet, unblock } from '@stackless/tasklets';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
@@ -37,6 +37,32 @@ export interface Waiter {
   readonly value: unknown;
   readonly isError: boolean;
   readonly claim?: (delivery: Delivery) => void;
+}
+
+/** What a sender whose value was taken is woken with. */
+const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
+
+/**
+ * A tasklet blocked in its own send or receive: the one object a blocking
+ * operation allocates. It is the channel's waiter, the scheduler's blocker
+ * and, for a receiver, the delivery it is woken with (a sender fills it in).
+ */
+class BlockedOperation implements Waiter, Blocker, Delivery {
+  constructor(
+    /** The channel's waiting list it is in. */
+    readonly queue: Waiter[],
+    readonly tasklet: Tasklet,
+    readonly sending: boolean,
+    public value: unknown,
+    public isError: boolean,
+    readonly reason: string,
+  ) {}
+
+  /** Woken some other way (killed, thrown into): leave the channel. */
+  cancel(): void {
+    const at = this.queue.indexOf(this);
+    if (at >= 0) this.queue.splice(at, 1);
+  }
 }
 
 let channelCount = 0;
@@ -83,18 +109,18 @@ export class Channel<T> implements Iterable<T> {
       if (index < 0) throw new ChannelTimeoutError(`send() on ${this.#name()} timed out after ${options.timeout} ms`);
       return;
     }
-    this.#send({ value, isError: false });
+    this.#send(value, false);
   }
 
   /** Like {@link send}, but the receiver's `receive()` throws `error`. */
   sendThrow(error: unknown): void {
-    this.#send({ value: error, isError: true });
+    this.#send(error, true);
   }
 
   /** `sendThrow(new ErrorClass(...args))`. */
   sendException(ErrorClass: new (...args: any[]) => unknown, ...args: unknown[]): void {
     if (typeof ErrorClass !== 'function') throw new TypeError('sendException() takes an error class');
-    this.#send({ value: new ErrorClass(...args), isError: true });
+    this.#send(new ErrorClass(...args), true);
   }
 
   /** Sends every value of `values` in turn; returns how many were sent. */
@@ -104,7 +130,7 @@ export class Channel<T> implements Iterable<T> {
     }
     let count = 0;
     for (const value of values) {
-      this.#send({ value, isError: false });
+      this.#send(value, false);
       count++;
     }
     return count;
@@ -126,7 +152,7 @@ export class Channel<T> implements Iterable<T> {
     }
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     getChannelCallback()?.(this, self, false, true);
-    return unpack(this.#block({ tasklet: self, sending: false, value: undefined, isError: false })) as T;
+    return unpack(this.#block(self, false, undefined, false)) as T;
   }
 
   /**
@@ -267,7 +293,8 @@ export class Channel<T> implements Iterable<T> {
     const sender = this.#takeWaiter(true);
     if (sender === undefined) return undefined;
     this.#release(sender, this.#preference > 0);
-    return { value: sender.value, isError: sender.isError };
+    // The sender's record is read at once by the caller, never kept.
+    return sender;
   }
 
   /**
@@ -275,18 +302,7 @@ export class Channel<T> implements Iterable<T> {
    * or the buffer has room; returns whether it did.
    */
   trySend(delivery: Delivery): boolean {
-    if (this.#closing) throw new ChannelClosedError(`send() on ${this.#name()}, which is closed`);
-    const receiver = this.#takeWaiter(false);
-    if (receiver !== undefined) {
-      deliver(receiver, delivery);
-      if (this.#preference < 0) receiver.tasklet.run();
-      return true;
-    }
-    if (this.#buffer.length < this.#capacity) {
-      this.#buffer.push(delivery);
-      return true;
-    }
-    return false;
+    return this.#trySend(delivery.value, delivery.isError);
   }
 
   /** @internal For select(): whether a receive would not block. */
@@ -304,22 +320,45 @@ export class Channel<T> implements Iterable<T> {
     };
   }
 
-  #send(delivery: Delivery): void {
+  #send(value: unknown, isError: boolean): void {
     const self = getcurrent();
-    if (this.trySend(delivery)) {
+    if (this.#trySend(value, isError)) {
       getChannelCallback()?.(this, self, true, false);
       return;
     }
     getChannelCallback()?.(this, self, true, true);
-    this.#block({ tasklet: self, sending: true, value: delivery.value, isError: delivery.isError });
+    this.#block(self, true, value, isError);
   }
 
-  #block(waiter: Waiter): Delivery {
-    const forget = this.enqueueWaiter(waiter);
+  #trySend(value: unknown, isError: boolean): boolean {
+    if (this.#closing) throw new ChannelClosedError(`send() on ${this.#name()}, which is closed`);
+    const receiver = this.#takeWaiter(false);
+    if (receiver !== undefined) {
+      if (receiver instanceof BlockedOperation) {
+        // Its own record carries the value: no delivery to allocate.
+        receiver.value = value;
+        receiver.isError = isError;
+        unblock(receiver.tasklet, receiver);
+      } else {
+        deliver(receiver, { value, isError });
+      }
+      if (this.#preference < 0) receiver.tasklet.run();
+      return true;
+    }
+    if (this.#buffer.length < this.#capacity) {
+      this.#buffer.push({ value, isError });
+      return true;
+    }
+    return false;
+  }
+
+  #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
+    const operation = new BlockedOperation(this.#waiting, self, sending, value, isError, this.#blockReason(sending));
+    this.#waiting.push(operation);
     try {
-      return blockCurrent(this.#blockReason(waiter.sending), forget) as Delivery;
+      return blockCurrentOn(operation) as Delivery;
     } catch (error) {
-      forget(); // blocking was refused (deadlock) or interrupted (kill)
+      operation.cancel(); // blocking was refused (deadlock) or interrupted (kill)
       throw error;
     }
   }
@@ -333,7 +372,7 @@ export class Channel<T> implements Iterable<T> {
 
   /** A blocked sender whose value was taken: it goes on (now, if preferred). */
   #release(sender: Waiter, runNow: boolean): void {
-    deliver(sender, { value: undefined, isError: false });
+    deliver(sender, TAKEN);
     if (runNow) sender.tasklet.run();
   }
 

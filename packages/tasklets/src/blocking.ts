@@ -1,7 +1,7 @@
 // The primitives synchronisation objects are built from (channels, locks,
 // queues): block the current tasklet, and unblock a blocked one.
 import { SchedulerError } from './errors.js';
-import { block, currentCore, wake } from './scheduler.js';
+import { type Blocker, block, currentCore, wake } from './scheduler.js';
 import type { Tasklet } from './tasklet.js';
 
 /**
@@ -17,6 +17,21 @@ import type { Tasklet } from './tasklet.js';
 export function blockCurrent(reason: string, onCancel: () => void = () => {}): unknown {
   if (typeof reason !== 'string') throw new TypeError('blockCurrent() takes a reason string');
   return block({ reason, cancel: onCancel });
+}
+
+/**
+ * {@link blockCurrent} for hot paths: `blocker` says why (`reason`) and how to
+ * take the tasklet out of what it waits in (`cancel()`), so a synchronisation
+ * object can block with one object of its own (its waiter record) instead of
+ * a closure and a blocker per call.
+ *
+ * @throws DeadlockError (before blocking) when no other tasklet is runnable.
+ */
+export function blockCurrentOn(blocker: Blocker): unknown {
+  if (typeof blocker !== 'object' || blocker === null || typeof blocker.reason !== 'string' || typeof blocker.cancel !== 'function') {
+    throw new TypeError('blockCurrentOn() takes a blocker: { reason: string, cancel(): void }');
+  }
+  return block(blocker);
 }
 
 /** Makes a blocked tasklet runnable; its blockCurrent() returns `value`. */

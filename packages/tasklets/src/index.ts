@@ -18,7 +18,7 @@ export {
   getScheduleCallback,
 } from './api.js';
 export { sleep, wait, finished } from './event-loop.js';
-export { blockCurrent, unblock, unblockThrow } from './blocking.js';
+export { blockCurrent, blockCurrentOn, unblock, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
-export type { ScheduleCallback } from './scheduler.js';
+export type { Blocker, ScheduleCallback } from './scheduler.js';

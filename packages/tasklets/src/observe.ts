@@ -17,8 +17,57 @@ export interface TaskletEvents {
   error: [error: unknown, tasklet: Tasklet];
 }
 
+type EventName = EventEmitter.EventNames<TaskletEvents>;
+type Listener<E extends EventName> = EventEmitter.EventListener<TaskletEvents, E>;
+
+/**
+ * An EventEmitter that knows whether anyone listens, so the scheduler can skip
+ * building and dispatching an event nobody hears: it is emitted on every block
+ * and wake, and eventemitter3's lookup of an event costs about as much as a
+ * channel transfer's own bookkeeping.
+ */
+export class TaskletEventEmitter extends EventEmitter<TaskletEvents> {
+  /** Some event has a listener. */
+  listening = false;
+
+  override on<E extends EventName>(event: E, fn: Listener<E>, context?: unknown): this {
+    super.on(event, fn, context);
+    return this.#refresh();
+  }
+
+  override addListener<E extends EventName>(event: E, fn: Listener<E>, context?: unknown): this {
+    super.addListener(event, fn, context);
+    return this.#refresh();
+  }
+
+  override once<E extends EventName>(event: E, fn: Listener<E>, context?: unknown): this {
+    super.once(event, fn, context);
+    return this.#refresh();
+  }
+
+  override removeListener<E extends EventName>(event: E, fn?: Listener<E>, context?: unknown, once?: boolean): this {
+    super.removeListener(event, fn, context, once);
+    return this.#refresh();
+  }
+
+  override off<E extends EventName>(event: E, fn?: Listener<E>, context?: unknown, once?: boolean): this {
+    super.off(event, fn, context, once);
+    return this.#refresh();
+  }
+
+  override removeAllListeners(event?: EventName): this {
+    super.removeAllListeners(event);
+    return this.#refresh();
+  }
+
+  #refresh(): this {
+    this.listening = this.eventNames().length > 0;
+    return this;
+  }
+}
+
 /** Lifecycle events of all tasklets of this thread. */
-export const events = new EventEmitter<TaskletEvents>();
+export const events = new TaskletEventEmitter();
 
 /**
  * Structured debug log (pino, to stderr), silent unless `STACKLESS_LOG` names

@@ -90,7 +90,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   else if (!wasQueued) queue.append(core);
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
-    events.emit('scheduled', core.tasklet);
+    if (events.listening) events.emit('scheduled', core.tasklet);
     armPump();
   }
 }
@@ -173,7 +173,7 @@ export function block(blocker: Blocker): unknown {
   }
   self.blocker = blocker;
   if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
-  events.emit('blocked', self.tasklet, blocker.reason);
+  if (events.listening) events.emit('blocked', self.tasklet, blocker.reason);
   return switchTo(next);
 }
 

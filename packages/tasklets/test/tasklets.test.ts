@@ -6,11 +6,13 @@ import {
   SchedulerError,
   Tasklet,
   TaskletExit,
+  blockCurrentOn,
   events,
   getcurrent,
   getmain,
   getruncount,
   run,
+  unblock,
   schedule,
   scheduleRemove,
   setScheduleCallback,
@@ -210,6 +212,59 @@ t.test('lifecycle events', (t) => {
   run();
   for (const [name, listener] of listeners) events.off(name, listener);
   t.same(log, ['created task', 'scheduled task', 'finished task']);
+  t.end();
+});
+
+t.test('events reach listeners however they were added, and stop when removed', (t) => {
+  // The scheduler skips emitting while nobody listens: every way of adding
+  // and removing a listener must keep that knowledge right.
+  const seen: string[] = [];
+  const blocked = (_task: Tasklet, reason: string) => seen.push(`blocked ${reason}`);
+  const scheduled = (task: Tasklet) => seen.push(`scheduled ${task.isMain ? 'main' : 'task'}`);
+  const blockOnce = (reason: string) => {
+    const task = tasklet(() => blockCurrentOn({ reason, cancel() {} }))();
+    run();
+    unblock(task);
+    run();
+  };
+  t.equal(events.listening, false, 'nobody listens at first');
+  events.once('blocked', blocked);
+  t.equal(events.listening, true, 'once() counts');
+  blockOnce('first');
+  blockOnce('second');
+  t.equal(events.listening, false, 'a once listener that has run is gone');
+  events.addListener('scheduled', scheduled);
+  blockOnce('third');
+  events.removeAllListeners('scheduled');
+  t.equal(events.listening, false, 'removeAllListeners(name)');
+  events.on('blocked', blocked);
+  events.on('scheduled', scheduled);
+  blockOnce('fourth');
+  events.removeAllListeners();
+  blockOnce('fifth');
+  t.same(seen, ['blocked first', 'scheduled task', 'scheduled task', 'scheduled task', 'blocked fourth', 'scheduled task']);
+  t.equal(events.listening, false);
+  t.end();
+});
+
+t.test('blockCurrentOn(): blocks on a caller-made blocker, cancel() runs when killed', (t) => {
+  let cancelled = 0;
+  const results: unknown[] = [];
+  const blocker = { reason: 'a test record', cancel: () => cancelled++ };
+  const waiter = tasklet(() => results.push(blockCurrentOn(blocker)))();
+  run();
+  t.ok(waiter.blocked, 'blocked');
+  t.match(inspect(waiter), /a test record/, 'the reason shows');
+  unblock(waiter, 'value');
+  run();
+  t.same(results, ['value'], 'woken with the value');
+  const victim = tasklet(() => blockCurrentOn(blocker))();
+  run();
+  victim.kill();
+  t.equal(cancelled, 1, 'killing a blocked tasklet cancels its blocker');
+  t.throws(() => blockCurrentOn(null as never), TypeError);
+  t.throws(() => blockCurrentOn({ reason: 1, cancel() {} } as never), TypeError);
+  t.throws(() => blockCurrentOn({ reason: 'x' } as never), TypeError);
   t.end();
 });
 
