@@ -1,6 +1,8 @@
 // Garbage-collection cost of suspended greenlets, against a baseline measured
 // in the same process: every V8 collection walks the stack of every suspended
-// greenlet (each is a V8 thread of its own, archived while suspended).
+// greenlet (each is a V8 thread of its own, archived while suspended), except
+// that scavenges skip settled ones (docs/switch-cost.md); the suspended
+// figures are taken with that skip on and again with it off.
 //
 // Usage: node --expose-gc bench/gc.js [--count 10000] [--depth 3] [--json]
 //
@@ -18,6 +20,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Greenlet, getcurrent, stats } from '@stackless/greenlet';
+import { core } from '@stackless/native';
 import { printTable } from './measure.js';
 
 if (typeof globalThis.gc !== 'function') {
@@ -124,6 +127,11 @@ const parked = [];
 for (let i = 0; i < count; i++) parked.push(park(i));
 const live = stats().live;
 const during = await measure();
+const skip = core.scavengeSkip();
+// The same, with every scavenge walking every suspended greenlet.
+core.setScavengeSkip(false);
+const duringWithoutSkip = await measure();
+core.setScavengeSkip(true);
 for (const g of parked) g.throw();
 parked.length = 0;
 const after = await measure();
@@ -131,7 +139,16 @@ const after = await measure();
 const row = (label, key) => {
   const base = (before[key] + after[key]) / 2;
   const loaded = during[key];
-  return { label, base, loaded, perGreenlet: (loaded - base) / count, ratio: loaded / base };
+  const unskipped = duringWithoutSkip[key];
+  return {
+    label,
+    base,
+    loaded,
+    unskipped,
+    perGreenlet: (loaded - base) / count,
+    ratio: loaded / base,
+    unskippedRatio: unskipped / base,
+  };
 };
 const rows = [
   row('scavenge, request workload (mean)', 'workload'),
@@ -140,16 +157,21 @@ const rows = [
 ];
 
 if (options.json) {
-  console.log(JSON.stringify({ count, depth, live, before, during, after, rows }));
+  console.log(JSON.stringify({ count, depth, live, skip, before, during, duringWithoutSkip, after, rows }));
 } else {
   console.log(`stackless GC benchmark: node ${process.version}, ${count} greenlets suspended ${depth} frames deep (live: ${live})`);
   for (const r of rows) {
     printTable(r.label, [
       ['no greenlets suspended (baseline)', r.base / 1000, 'µs'],
-      [`${count} suspended`, r.loaded / 1000, 'µs', `ratio ${(r.ratio).toFixed(2)}x`],
+      [`${count} suspended`, r.loaded / 1000, 'µs', `ratio ${r.ratio.toFixed(2)}x`],
       ['cost per suspended greenlet', r.perGreenlet, 'ns'],
+      [`${count} suspended, scavenge skip off`, r.unskipped / 1000, 'µs', `ratio ${r.unskippedRatio.toFixed(2)}x`],
     ]);
   }
+  console.log(
+    `\n(scavenge skip: ${skip.status}${skip.reason ? `, ${skip.reason}` : ''}; ` +
+      `${skip.cuts} of ${skip.scavenges} scavenges skipped settled greenlets, ${skip.lastSkipped} in the last)`,
+  );
   console.log(
     `\n(workload: ${before.workloadCount}/${during.workloadCount}/${after.workloadCount} scavenges before/during/after; checksum ${checksum % 1000})`,
   );

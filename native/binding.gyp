@@ -11,6 +11,7 @@
         "src/elf_symbols.cc",
         "src/interrupt_probe.cc",
         "src/read_probe.cc",
+        "src/scavenge_skip.cc",
         "src/stack_pool.cc",
         "src/thread_archive_layout.cc",
         "src/thread_identity.cc",

@@ -43,6 +43,10 @@ export interface NativeCore {
   directRestore(): DirectRestoreInfo;
   /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */
   setDirectRestore(enabled: boolean): void;
+  /** Whether scavenges skip settled greenlets (docs/switch-cost.md), and how often they did. */
+  scavengeSkip(): ScavengeSkipInfo;
+  /** Turns the scavenge skip on or off (`reason` is what scavengeSkip() then reports). */
+  setScavengeSkip(enabled: boolean, reason?: string): void;
   /**
    * For tests of the guard page: recurses in native frames that check no
    * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
@@ -73,6 +77,21 @@ export interface DirectRestoreInfo {
   /** Switches it made, and how many of them had V8 restore the debugger's state. */
   switches: number;
   debuggerRestores: number;
+}
+
+export interface ScavengeSkipInfo {
+  /**
+   * `'on'` once V8's list of archived threads has been checked against the
+   * core's record; `'waiting to verify'` until two greenlets are suspended at
+   * a scavenge; `'off'` with a reason.
+   */
+  status: 'on' | 'off' | 'waiting to verify';
+  reason: string;
+  /** Scavenges seen; scavenges that skipped settled greenlets; greenlets skipped in all and in the last one. */
+  scavenges: number;
+  cuts: number;
+  threadsSkipped: number;
+  lastSkipped: number;
 }
 
 /** `'madvise'`: guard markers (MADV_GUARD_INSTALL, Linux 6.13+); `'mprotect'`: PROT_NONE pages. */

@@ -29,5 +29,18 @@ function loadCore() {
   }
 }
 
+/**
+ * A V8 option under which a scavenge may leave a survivor young (it pins
+ * objects in place instead of promoting them), or undefined. The scavenge skip
+ * relies on every survivor of two scavenges being old (docs/switch-cost.md).
+ */
+function objectPinningOption() {
+  const options = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return options.find((option) => /^--(?!no-)[\w-]*(object[-_]pinning|conservative[-_]stack[-_]scanning)/.test(option));
+}
+
 /** @type {import('./index.js').NativeCore} */
 export const core = loadCore();
+
+const pinning = objectPinningOption();
+if (pinning !== undefined) core.setScavengeSkip(false, `V8 runs with ${pinning}`);

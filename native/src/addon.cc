@@ -80,6 +80,8 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
         InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
         InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
+        InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
+        InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
     });
   }
@@ -243,6 +245,36 @@ class Binding : public Napi::Addon<Binding> {
     if (RequireBoolean(info, "setDirectRestore(enabled)", &enabled)) {
       coroutines_->direct_restore().SetEnabled(enabled);
     }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ScavengeSkipInfo(const Napi::CallbackInfo& info) {
+    const ScavengeSkip& skip = coroutines_->scavenge_skip();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", ScavengeSkip::StatusName(skip.status()));
+    result.Set("reason", skip.reason());
+    result.Set("scavenges", static_cast<double>(skip.scavenges()));
+    result.Set("cuts", static_cast<double>(skip.cuts()));
+    result.Set("threadsSkipped", static_cast<double>(skip.threads_skipped()));
+    result.Set("lastSkipped", static_cast<double>(skip.last_skipped()));
+    return result;
+  }
+
+  Napi::Value SetScavengeSkip(const Napi::CallbackInfo& info) {
+    bool enabled;
+    if (!RequireBoolean(info, "setScavengeSkip(enabled, reason?)", &enabled)) {
+      return info.Env().Undefined();
+    }
+    std::string reason = "turned off by setScavengeSkip(false)";
+    if (info.Length() > 1 && !info[1].IsUndefined()) {
+      if (!info[1].IsString()) {
+        Napi::TypeError::New(info.Env(), "setScavengeSkip(enabled, reason?): reason must be a string")
+            .ThrowAsJavaScriptException();
+        return info.Env().Undefined();
+      }
+      reason = info[1].As<Napi::String>().Utf8Value();
+    }
+    coroutines_->scavenge_skip().SetEnabled(enabled, reason);
     return info.Env().Undefined();
   }
 

@@ -51,12 +51,14 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
   DiscoverThreadArchiveLayout(isolate, identity_, &archive_layout_, &layout_error);
   bypass_.Discover(isolate, archive_layout_, layout_error);
   direct_.Discover(isolate, archive_layout_, layout_error);
+  skip_.Start(isolate, archive_layout_, layout_error);
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
 }
 
 Coroutines::~Coroutines() {
+  skip_.Stop();
   // Suspended coroutines cannot be resumed once their thread is gone; their
   // stacks go back to the system with the pool.
   for (size_t id = 1; id < table_.size(); ++id) delete table_[id];
@@ -113,6 +115,10 @@ void Coroutines::SwitchTo(uint32_t id) {
     return;
   }
   identity_.Save(&from->slot.identity);
+  // Before V8 archives one thread and restores the other: the record must
+  // match the order in which V8 links archived threads.
+  skip_.Resuming(&target->suspension);
+  skip_.Suspending(&from->suspension, &from->slot.identity);
   if (target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)) {
     direct_.Switch(from->slot.identity, target->slot.identity, identity_);
     relock_on_resume_ = false;
@@ -309,6 +315,7 @@ void Coroutines::Finish(Coroutine* self, uint32_t next_id) {
   Coroutine* next = Lookup(next_id);
   if (next == nullptr || next == self) next = &main_;
   PrepareIfFresh(next);
+  skip_.Resuming(&next->suspension);
   StackSlot slot = self->slot;
   table_[self->id] = nullptr;
   free_ids_.push_back(self->id);

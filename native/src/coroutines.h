@@ -24,6 +24,7 @@
 #include "debug_walk_bypass.h"
 #include "direct_restore.h"
 #include "interrupt_probe.h"
+#include "scavenge_skip.h"
 #include "stack_pool.h"
 #include "thread_identity.h"
 
@@ -37,6 +38,7 @@ struct Coroutine {
   bool started = false;
   StackSlot slot;            // machine stack and its V8 identity (none for main)
   void* saved_sp = nullptr;  // valid while suspended
+  Suspension suspension;     // the scavenge skip's record of it
 };
 
 class Coroutines {
@@ -69,6 +71,7 @@ class Coroutines {
   StackPool& pool() { return pool_; }
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   DirectRestore& direct_restore() { return direct_; }
+  ScavengeSkip& scavenge_skip() { return skip_; }
   const IdentityLayout& layout() const { return layout_; }
   const IdentityAccess& identity() const { return identity_; }
 
@@ -109,6 +112,7 @@ class Coroutines {
   ThreadArchiveLayout archive_layout_;
   DebugWalkBypass bypass_;
   DirectRestore direct_;
+  ScavengeSkip skip_;
   Coroutine main_;
   uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
   uintptr_t main_stack_high_ = 0;

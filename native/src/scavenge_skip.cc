@@ -1,0 +1,263 @@
+#include "scavenge_skip.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "read_probe.h"
+
+namespace stackless {
+
+namespace {
+
+// ThreadState { ThreadId id_; char* data_; ThreadState* next_;
+// ThreadState* previous_; ThreadManager* thread_manager_; }
+// (src/execution/v8threads.h; id_, data_ and thread_manager_ are also in
+// thread_archive_layout.h). The links are verified before first use.
+constexpr size_t kNextOffset = 16;
+constexpr size_t kPreviousOffset = 24;
+// How far past lazily_archived_thread_state_ to look for in_use_anchor_
+// (free_anchor_ and in_use_anchor_ follow it directly in V8 11 to 14).
+constexpr size_t kAnchorSearchWords = 4;
+
+char* Next(const char* state) { return Load<char*>(state + kNextOffset); }
+char* Previous(const char* state) { return Load<char*>(state + kPreviousOffset); }
+void SetNext(char* state, char* next) { Store(state + kNextOffset, next); }
+void SetPrevious(char* state, char* previous) { Store(state + kPreviousOffset, previous); }
+
+// The five words of a ThreadState, read with the probe (verification only).
+struct ThreadStateWords {
+  int32_t id = 0;
+  uint64_t data = 0, next = 0, previous = 0, manager = 0;
+};
+
+bool ReadThreadState(const char* state, ThreadStateWords* words) {
+  const auto at = reinterpret_cast<uint64_t>(state);
+  return state != nullptr && ProbeValue(at + kThreadStateIdOffset, &words->id) &&
+         ProbeValue(at + kThreadStateDataOffset, &words->data) &&
+         ProbeValue(at + kNextOffset, &words->next) &&
+         ProbeValue(at + kPreviousOffset, &words->previous) &&
+         ProbeValue(at + kThreadStateManagerOffset, &words->manager);
+}
+
+}  // namespace
+
+void ScavengeSkip::Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
+                         const std::string& layout_error) {
+  isolate_ = isolate;
+  const char* setting = std::getenv("STACKLESS_SCAVENGE_SKIP");
+  if (setting != nullptr && std::strcmp(setting, "0") == 0) {
+    enabled_ = false;
+    disabled_because_ = "STACKLESS_SCAVENGE_SKIP=0";
+  }
+  if (!layout_error.empty()) {
+    TurnOff(layout_error);
+  } else if (layout.thread_manager == nullptr) {
+    TurnOff(layout.thread_manager_error);
+  } else {
+    thread_manager_ = layout.thread_manager;
+    thread_state_offset_ = layout.thread_state_offset;
+    lazy_state_offset_ = layout.lazy_state_offset;
+    usable_ = true;
+  }
+  // Registered even when off: the record of suspensions is kept either way,
+  // so that turning the skip on later starts from the truth.
+  isolate_->AddGCPrologueCallback(&ScavengeSkip::Prologue, this);
+  isolate_->AddGCEpilogueCallback(&ScavengeSkip::Epilogue, this);
+  registered_ = true;
+}
+
+void ScavengeSkip::Stop() {
+  Reattach();
+  if (!registered_) return;
+  isolate_->RemoveGCPrologueCallback(&ScavengeSkip::Prologue, this);
+  isolate_->RemoveGCEpilogueCallback(&ScavengeSkip::Epilogue, this);
+  registered_ = false;
+}
+
+void ScavengeSkip::Suspending(Suspension* suspension, const Identity* identity) {
+  if (cut_first_ != nullptr) {
+    // A switch inside a GC callback: V8's list must be whole again first.
+    Reattach();
+    disturbed_ = true;
+  }
+  suspension->identity = identity;
+  suspension->since_scavenge = scavenges_;
+  suspension->newer = nullptr;
+  suspension->older = newest_;
+  if (newest_ != nullptr) newest_->newer = suspension;
+  newest_ = suspension;
+  suspension->listed = true;
+}
+
+void ScavengeSkip::Resuming(Suspension* suspension) {
+  if (cut_first_ != nullptr) {
+    Reattach();
+    disturbed_ = true;
+  }
+  if (!suspension->listed) return;
+  if (suspension->newer != nullptr) suspension->newer->older = suspension->older;
+  else newest_ = suspension->older;
+  if (suspension->older != nullptr) suspension->older->newer = suspension->newer;
+  suspension->newer = suspension->older = nullptr;
+  suspension->listed = false;
+}
+
+void ScavengeSkip::Prologue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* data) {
+  auto* self = static_cast<ScavengeSkip*>(data);
+  // Anything but a scavenge (mark-compact above all, which may move old
+  // objects) must see every thread.
+  self->Reattach();
+  self->disturbed_ = false;
+  if (type == v8::kGCTypeScavenge) self->BeforeScavenge();
+}
+
+void ScavengeSkip::Epilogue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* data) {
+  auto* self = static_cast<ScavengeSkip*>(data);
+  self->Reattach();
+  if (type == v8::kGCTypeScavenge && !self->disturbed_) ++self->scavenges_;
+  self->disturbed_ = false;
+}
+
+char* ScavengeSkip::StateOf(const Suspension* suspension) const {
+  return ArchivedThreadState(*suspension->identity, thread_state_offset_);
+}
+
+void ScavengeSkip::BeforeScavenge() {
+  if (!enabled_ || !usable_) return;
+  // Newest first: the recently suspended ones, which this scavenge must walk,
+  // then the settled tail.
+  const Suspension* first_settled = newest_;
+  uint64_t recent = 0;
+  while (first_settled != nullptr && !Settled(first_settled)) {
+    first_settled = first_settled->older;
+    ++recent;
+  }
+  if (first_settled == nullptr) return;
+  if (!verified_ && !Verify()) return;
+
+  char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
+  char* state = Next(anchor);
+  for (const Suspension* s = newest_; s != first_settled; s = s->older) {
+    if (state != StateOf(s)) {
+      TurnOff("V8's archived threads are not in the order the core suspended them");
+      return;
+    }
+    state = Next(state);
+  }
+  if (state != StateOf(first_settled) || state == anchor) {
+    TurnOff("V8's archived threads are not in the order the core suspended them");
+    return;
+  }
+  uint64_t settled = 0;
+  for (const Suspension* s = first_settled; s != nullptr; s = s->older) ++settled;
+  char* last = Previous(anchor);
+  char* before = Previous(state);
+  SetNext(before, anchor);
+  SetPrevious(anchor, before);
+  cut_first_ = state;
+  cut_last_ = last;
+  ++cuts_;
+  threads_skipped_ += settled;
+  last_skipped_ = settled;
+}
+
+void ScavengeSkip::Reattach() {
+  if (cut_first_ == nullptr) return;
+  // Appended after whatever is last now: the unhooked threads were archived
+  // before any thread V8 may have linked in meanwhile, so the list stays in
+  // order.
+  char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
+  char* last = Previous(anchor);
+  SetNext(last, cut_first_);
+  SetPrevious(cut_first_, last);
+  SetNext(cut_last_, anchor);
+  SetPrevious(anchor, cut_last_);
+  cut_first_ = cut_last_ = nullptr;
+}
+
+bool ScavengeSkip::Verify() {
+  // The record's two newest suspensions must be the first two threads in
+  // V8's list, linked through next_/previous_ to an anchor (a ThreadState
+  // with no data, held by the ThreadManager), and the whole list, walked from
+  // there, must be exactly the record, in order.
+  if (newest_ == nullptr || newest_->older == nullptr) return false;  // not yet: too few to tell
+  char* first = StateOf(newest_);
+  char* second = StateOf(newest_->older);
+  ThreadStateWords a, b, anchor_words;
+  const auto manager = reinterpret_cast<uint64_t>(thread_manager_);
+  if (!ReadThreadState(first, &a) || !ReadThreadState(second, &b) || a.manager != manager ||
+      b.manager != manager || a.next != reinterpret_cast<uint64_t>(second) ||
+      b.previous != reinterpret_cast<uint64_t>(first)) {
+    TurnOff("V8's archived threads are not linked as expected (ThreadState::next_/previous_)");
+    return false;
+  }
+  char* anchor = reinterpret_cast<char*>(a.previous);
+  if (!ReadThreadState(anchor, &anchor_words) || anchor_words.next != reinterpret_cast<uint64_t>(first) ||
+      anchor_words.data != 0 || anchor_words.id != kNoThreadId || anchor_words.manager != manager) {
+    TurnOff("the list of V8's archived threads has no anchor where expected");
+    return false;
+  }
+  bool found = false;
+  for (size_t word = 1; word <= kAnchorSearchWords && !found; ++word) {
+    uint64_t value = 0;
+    if (ProbeValue(manager + lazy_state_offset_ + 8 * word, &value) &&
+        value == reinterpret_cast<uint64_t>(anchor)) {
+      in_use_anchor_offset_ = lazy_state_offset_ + 8 * word;
+      found = true;
+    }
+  }
+  if (!found) {
+    TurnOff("cannot find the in-use anchor among V8's ThreadManager fields");
+    return false;
+  }
+  uint64_t state = anchor_words.next;
+  for (const Suspension* s = newest_; s != nullptr; s = s->older) {
+    ThreadStateWords words;
+    if (state != reinterpret_cast<uint64_t>(StateOf(s)) ||
+        !ReadThreadState(reinterpret_cast<char*>(state), &words) || words.manager != manager ||
+        words.data == 0) {
+      TurnOff("V8's archived threads are not the ones the core suspended, in its order");
+      return false;
+    }
+    state = words.next;
+  }
+  if (state != reinterpret_cast<uint64_t>(anchor)) {
+    TurnOff("V8 has archived threads the core did not suspend");
+    return false;
+  }
+  verified_ = true;
+  return true;
+}
+
+void ScavengeSkip::TurnOff(std::string reason) {
+  Reattach();
+  usable_ = false;
+  failure_ = std::move(reason);
+}
+
+void ScavengeSkip::SetEnabled(bool enabled, const std::string& reason) {
+  if (!enabled) Reattach();
+  enabled_ = enabled;
+  disabled_because_ = enabled ? "" : reason;
+}
+
+std::string ScavengeSkip::reason() const {
+  if (!usable_) return failure_;
+  return enabled_ ? "" : disabled_because_;
+}
+
+ScavengeSkip::Status ScavengeSkip::status() const {
+  if (!enabled_ || !usable_) return Status::kOff;
+  return verified_ ? Status::kOn : Status::kUnverified;
+}
+
+const char* ScavengeSkip::StatusName(Status status) {
+  switch (status) {
+    case Status::kOff: return "off";
+    case Status::kUnverified: return "waiting to verify";
+    case Status::kOn: return "on";
+  }
+  return "off";
+}
+
+}  // namespace stackless
