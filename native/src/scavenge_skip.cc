@@ -210,18 +210,18 @@ bool ScavengeSkip::Verify() {
     TurnOff("cannot find the in-use anchor among V8's ThreadManager fields");
     return false;
   }
-  uint64_t state = anchor_words.next;
+  // The rest of the list, read directly now that its links are known (a
+  // probe per word would make this pause long with many suspended).
+  const char* state = first;
   for (const Suspension* s = newest_; s != nullptr; s = s->older) {
-    ThreadStateWords words;
-    if (state != reinterpret_cast<uint64_t>(StateOf(s)) ||
-        !ReadThreadState(reinterpret_cast<char*>(state), &words) || words.manager != manager ||
-        words.data == 0) {
+    if (state != StateOf(s) || Load<uint64_t>(state + kThreadStateManagerOffset) != manager ||
+        Load<uint64_t>(state + kThreadStateDataOffset) == 0) {
       TurnOff("V8's archived threads are not the ones the core suspended, in its order");
       return false;
     }
-    state = words.next;
+    state = Next(state);
   }
-  if (state != reinterpret_cast<uint64_t>(anchor)) {
+  if (state != anchor) {
     TurnOff("V8 has archived threads the core did not suspend");
     return false;
   }
