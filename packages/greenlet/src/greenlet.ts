@@ -446,7 +446,9 @@ function send(
   error: unknown,
   isError: boolean,
 ): void {
-  pendingValues = values;
+  // No values is the common case: keeping the empty rest array out of the
+  // module's slot spares a write barrier and lets the array be optimised away.
+  pendingValues = values === undefined || values.length === 0 ? undefined : values;
   pendingError = error;
   pendingIsError = isError;
   pendingOrigin = self;
