@@ -87,6 +87,7 @@ void ScavengeSkip::Suspending(Suspension* suspension, const Identity* identity) 
   if (newest_ != nullptr) newest_->newer = suspension;
   newest_ = suspension;
   suspension->listed = true;
+  ++suspended_;
 }
 
 void ScavengeSkip::Resuming(Suspension* suspension) {
@@ -100,6 +101,7 @@ void ScavengeSkip::Resuming(Suspension* suspension) {
   if (suspension->older != nullptr) suspension->older->newer = suspension->newer;
   suspension->newer = suspension->older = nullptr;
   suspension->listed = false;
+  --suspended_;
 }
 
 void ScavengeSkip::Prologue(v8::Isolate*, v8::GCType type, v8::GCCallbackFlags, void* data) {
@@ -148,8 +150,7 @@ void ScavengeSkip::BeforeScavenge() {
     TurnOff("V8's archived threads are not in the order the core suspended them");
     return;
   }
-  uint64_t settled = 0;
-  for (const Suspension* s = first_settled; s != nullptr; s = s->older) ++settled;
+  const uint64_t settled = suspended_ - recent;
   char* last = Previous(anchor);
   char* before = Previous(state);
   SetNext(before, anchor);

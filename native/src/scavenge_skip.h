@@ -99,6 +99,7 @@ class ScavengeSkip {
   size_t in_use_anchor_offset_ = 0;     // ThreadManager::in_use_anchor_ (verified)
 
   Suspension* newest_ = nullptr;
+  uint64_t suspended_ = 0;  // entries in the record
   uint64_t scavenges_ = 0;
   // The unhooked tail of V8's list while a scavenge runs.
   char* cut_first_ = nullptr;
