@@ -353,8 +353,9 @@ export class Channel<T> implements Iterable<T> {
   }
 
   #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
-    const operation = new BlockedOperation(this.#waiting, self, sending, value, isError, this.#blockReason(sending));
-    this.#waiting.push(operation);
+    const waiting = this.#waiting;
+    const operation = new BlockedOperation(waiting, self, sending, value, isError, this.#blockReason(sending));
+    waiting[waiting.length] = operation; // not push(): V8 inlines this store, push() stayed a builtin call
     try {
       return blockCurrentOn(operation) as Delivery;
     } catch (error) {
