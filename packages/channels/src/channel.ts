@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+import { Fifo } from './fifo.js';
 import { onReceive, onSend, select } from './select.js';
 
 /** Options for a {@link Channel}. */
@@ -50,7 +51,7 @@ const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
 class BlockedOperation implements Waiter, Blocker, Delivery {
   constructor(
     /** The channel's waiting list it is in. */
-    readonly queue: Waiter[],
+    readonly queue: Fifo<Waiter>,
     readonly tasklet: Tasklet,
     readonly sending: boolean,
     public value: unknown,
@@ -60,8 +61,7 @@ class BlockedOperation implements Waiter, Blocker, Delivery {
 
   /** Woken some other way (killed, thrown into): leave the channel. */
   cancel(): void {
-    const at = this.queue.indexOf(this);
-    if (at >= 0) this.queue.splice(at, 1);
+    this.queue.remove(this);
   }
 }
 
@@ -85,9 +85,9 @@ export class Channel<T> implements Iterable<T> {
   readonly #id = ++channelCount;
   readonly #capacity: number;
   /** Values sent but not yet received (buffered channels only). */
-  #buffer: Delivery[] = [];
+  readonly #buffer = new Fifo<Delivery>();
   /** Blocked tasklets, all in the same direction, oldest first. */
-  #waiting: Waiter[] = [];
+  readonly #waiting = new Fifo<Waiter>();
   #preference = -1;
   #closing = false;
   #sendReason: string | undefined;
@@ -163,11 +163,9 @@ export class Channel<T> implements Iterable<T> {
    */
   close(): void {
     this.#closing = true;
-    const waiting = this.#waiting;
-    if (waiting.length > 0 && !waiting[0]!.sending) {
-      this.#waiting = [];
+    if (this.#waiting.length > 0 && !this.#waiting.peek()!.sending) {
       const error = () => new ChannelClosedError(`${this.#name()} was closed while receiving`);
-      for (const receiver of waiting) deliver(receiver, { value: error(), isError: true });
+      for (const receiver of this.#waiting.drain()) deliver(receiver, { value: error(), isError: true });
     }
   }
 
@@ -180,7 +178,7 @@ export class Channel<T> implements Iterable<T> {
   get balance(): number {
     const waiting = this.#waiting;
     if (waiting.length === 0) return 0;
-    return waiting[0]!.sending ? waiting.length : -waiting.length;
+    return waiting.peek()!.sending ? waiting.length : -waiting.length;
   }
 
   /** How many values the channel holds without a receiver (0: rendezvous). */
@@ -200,12 +198,12 @@ export class Channel<T> implements Iterable<T> {
 
   /** Closing, and nothing is left to receive: every receive throws. */
   get closed(): boolean {
-    return this.#closing && this.#buffer.length === 0 && !(this.#waiting[0]?.sending ?? false);
+    return this.#closing && this.#buffer.length === 0 && !(this.#waiting.peek()?.sending ?? false);
   }
 
   /** The first blocked tasklet, or null. */
   get queue(): Tasklet | null {
-    return this.#waiting[0]?.tasklet ?? null;
+    return this.#waiting.peek()?.tasklet ?? null;
   }
 
   /**
@@ -307,7 +305,7 @@ export class Channel<T> implements Iterable<T> {
 
   /** @internal For select(): whether a receive would not block. */
   get canReceive(): boolean {
-    return this.#buffer.length > 0 || (this.#waiting[0]?.sending ?? false) || this.#closing;
+    return this.#buffer.length > 0 || (this.#waiting.peek()?.sending ?? false) || this.#closing;
   }
 
   /** @internal For select(): queues a select's waiter; returns how to take it off again. */
@@ -315,8 +313,7 @@ export class Channel<T> implements Iterable<T> {
     const waiting = this.#waiting;
     waiting.push(waiter);
     return () => {
-      const at = waiting.indexOf(waiter);
-      if (at >= 0) waiting.splice(at, 1);
+      waiting.remove(waiter);
     };
   }
 
@@ -355,7 +352,7 @@ export class Channel<T> implements Iterable<T> {
   #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
     const waiting = this.#waiting;
     const operation = new BlockedOperation(waiting, self, sending, value, isError, this.#blockReason(sending));
-    waiting[waiting.length] = operation; // not push(): V8 inlines this store, push() stayed a builtin call
+    waiting.push(operation);
     try {
       return blockCurrentOn(operation) as Delivery;
     } catch (error) {
@@ -367,7 +364,7 @@ export class Channel<T> implements Iterable<T> {
   /** The oldest blocked waiter in the given direction, taken off the channel. */
   #takeWaiter(sending: boolean): Waiter | undefined {
     const waiting = this.#waiting;
-    if (waiting.length === 0 || waiting[0]!.sending !== sending) return undefined;
+    if (waiting.length === 0 || waiting.peek()!.sending !== sending) return undefined;
     return waiting.shift();
   }
 
