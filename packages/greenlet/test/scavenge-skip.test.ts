@@ -64,6 +64,17 @@ t.test('through ~v8::Unlocker, and through the public API alone', (t) => {
   t.end();
 });
 
+t.test('in worker threads, and when a worker is terminated', (t) => {
+  const result = runChild(fixture('settled-in-workers.mjs'), ['--expose-gc']);
+  expectExit(t, result);
+  t.match(result.stdout, /settled ok: 2000 greenlets, 30 rounds/);
+  const skip = report(result);
+  t.equal(skip.status, 'on', skip.reason);
+  t.ok(skip.skipped > 0, 'settled greenlets were skipped in the worker');
+  t.match(result.stdout, /terminated a worker with settled greenlets/);
+  t.end();
+});
+
 t.test('collections that are not scavenges walk every greenlet', (t) => {
   // All collections are mark-compacts here; with young-generation marking no
   // scavenge runs at all (the skip acts on scavenges only).
