@@ -144,14 +144,15 @@ export class Channel<T> implements Iterable<T> {
       if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
       return value as T;
     }
-    const self = getcurrent();
     const ready = this.takeReady();
+    const callback = getChannelCallback();
     if (ready !== undefined) {
-      getChannelCallback()?.(this, self, false, false);
+      callback?.(this, getcurrent(), false, false);
       return unpack(ready) as T;
     }
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
-    getChannelCallback()?.(this, self, false, true);
+    const self = getcurrent();
+    callback?.(this, self, false, true);
     return unpack(this.#block(self, false, undefined, false)) as T;
   }
 
@@ -318,12 +319,14 @@ export class Channel<T> implements Iterable<T> {
   }
 
   #send(value: unknown, isError: boolean): void {
+    // The current tasklet, before the transfer may run another one.
     const self = getcurrent();
+    const callback = getChannelCallback();
     if (this.#trySend(value, isError)) {
-      getChannelCallback()?.(this, self, true, false);
+      callback?.(this, self, true, false);
       return;
     }
-    getChannelCallback()?.(this, self, true, true);
+    callback?.(this, self, true, true);
     this.#block(self, true, value, isError);
   }
 
