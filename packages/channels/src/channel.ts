@@ -47,22 +47,32 @@ const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
  * A tasklet blocked in its own send or receive: the one object a blocking
  * operation allocates. It is the channel's waiter, the scheduler's blocker
  * and, for a receiver, the delivery it is woken with (a sender fills it in).
+ * Made as an object literal: V8 allocates that inline, where `new` of a class
+ * went through its generic construct stub on this hot path.
  */
-class BlockedOperation implements Waiter, Blocker, Delivery {
-  constructor(
-    /** The channel's waiting list it is in. */
-    readonly queue: Fifo<Waiter>,
-    readonly tasklet: Tasklet,
-    readonly sending: boolean,
-    public value: unknown,
-    public isError: boolean,
-    readonly reason: string,
-  ) {}
+interface BlockedOperation extends Waiter, Blocker, Delivery {
+  /** The channel's waiting list it is in. */
+  readonly queue: Fifo<Waiter>;
+  value: unknown;
+  isError: boolean;
+  /** Never set: that is what tells it from a select()'s waiter. */
+  readonly claim: undefined;
+}
 
-  /** Woken some other way (killed, thrown into): leave the channel. */
-  cancel(): void {
-    this.queue.remove(this);
-  }
+function blockedOperation(
+  queue: Fifo<Waiter>,
+  tasklet: Tasklet,
+  sending: boolean,
+  value: unknown,
+  isError: boolean,
+  reason: string,
+): BlockedOperation {
+  return { queue, tasklet, sending, value, isError, reason, claim: undefined, cancel: leaveQueue };
+}
+
+/** Woken some other way (killed, thrown into): the operation leaves the channel. */
+function leaveQueue(this: BlockedOperation): void {
+  this.queue.remove(this);
 }
 
 let channelCount = 0;
@@ -334,11 +344,13 @@ export class Channel<T> implements Iterable<T> {
     if (this.#closing) throw new ChannelClosedError(`send() on ${this.#name()}, which is closed`);
     const receiver = this.#takeWaiter(false);
     if (receiver !== undefined) {
-      if (receiver instanceof BlockedOperation) {
-        // Its own record carries the value: no delivery to allocate.
-        receiver.value = value;
-        receiver.isError = isError;
-        unblock(receiver.tasklet, receiver);
+      if (receiver.claim === undefined) {
+        // A blocked operation: its own record carries the value, so there
+        // is no delivery to allocate.
+        const operation = receiver as BlockedOperation;
+        operation.value = value;
+        operation.isError = isError;
+        unblock(operation.tasklet, operation);
       } else {
         deliver(receiver, { value, isError });
       }
@@ -354,7 +366,7 @@ export class Channel<T> implements Iterable<T> {
 
   #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
     const waiting = this.#waiting;
-    const operation = new BlockedOperation(waiting, self, sending, value, isError, this.#blockReason(sending));
+    const operation = blockedOperation(waiting, self, sending, value, isError, this.#blockReason(sending));
     waiting.push(operation);
     try {
       return blockCurrentOn(operation) as Delivery;
