@@ -100,8 +100,9 @@ export class Channel<T> implements Iterable<T> {
   readonly #waiting = new Fifo<Waiter>();
   #preference = -1;
   #closing = false;
-  #sendReason: string | undefined;
-  #receiveReason: string | undefined;
+  /** Why a tasklet blocked here is blocked; made once per channel, not per block. */
+  readonly #sendReason: string;
+  readonly #receiveReason: string;
 
   constructor(options: ChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Channel() takes an options object');
@@ -110,6 +111,8 @@ export class Channel<T> implements Iterable<T> {
       throw new RangeError(`capacity must be a whole number >= 0, not ${String(capacity)}`);
     }
     this.#capacity = capacity;
+    this.#sendReason = `send on ${this.#name()}`;
+    this.#receiveReason = `receive on ${this.#name()}`;
   }
 
   /** Sends `value`, blocking until a receiver takes it (or, buffered, until there is room). */
@@ -366,7 +369,8 @@ export class Channel<T> implements Iterable<T> {
 
   #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
     const waiting = this.#waiting;
-    const operation = blockedOperation(waiting, self, sending, value, isError, this.#blockReason(sending));
+    const reason = sending ? this.#sendReason : this.#receiveReason;
+    const operation = blockedOperation(waiting, self, sending, value, isError, reason);
     waiting.push(operation);
     try {
       return blockCurrentOn(operation) as Delivery;
@@ -387,12 +391,6 @@ export class Channel<T> implements Iterable<T> {
   #release(sender: Waiter, runNow: boolean): void {
     deliver(sender, TAKEN);
     if (runNow) sender.tasklet.run();
-  }
-
-  /** Made once per channel and direction: blocking is hot, building strings is not free. */
-  #blockReason(sending: boolean): string {
-    if (sending) return (this.#sendReason ??= `send on ${this.#name()}`);
-    return (this.#receiveReason ??= `receive on ${this.#name()}`);
   }
 
   #name(): string {
