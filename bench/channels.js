@@ -1,6 +1,9 @@
 // Channel benchmarks: tasklet channels against generator-based channels in
 // the same run, and Go's unbuffered channel as the anchor. Usage: pnpm bench
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Channel } from '@stackless/channels';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
@@ -108,22 +111,48 @@ function generatorSieve(count) {
   }, { ops: 1, batches: 5 });
 }
 
-function goPingPong() {
+/** Builds the Go anchor once; undefined when Go is not installed. */
+function buildGoPingPong() {
   const source = fileURLToPath(new URL('./go/pingpong.go', import.meta.url));
-  const result = spawnSync('go', ['run', source], {
+  const binary = join(mkdtempSync(join(tmpdir(), 'stackless-bench-')), 'pingpong');
+  const result = spawnSync('go', ['build', '-o', binary, source], {
     encoding: 'utf8',
-    env: { ...process.env, GOMAXPROCS: '1', GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
+    env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
   });
+  return result.status === 0 ? binary : undefined;
+}
+
+function goPingPong(binary) {
+  const result = spawnSync(binary, [], { encoding: 'utf8', env: { ...process.env, GOMAXPROCS: '1' } });
   return result.status === 0 ? JSON.parse(result.stdout).pingpong_ns : undefined;
 }
 
-const pingPongNs = taskletPingPong();
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Ours and Go's ping-pong, taken in turns: this machine's speed drifts from
+ * one second to the next, so each pair is measured close together and the
+ * ratio reported is the median of the pairs' ratios.
+ */
+function pairedWithGo(binary, rounds = 5) {
+  const ours = [];
+  const go = [];
+  for (let i = 0; i < rounds; i++) {
+    ours.push(taskletPingPong());
+    go.push(goPingPong(binary));
+  }
+  return { ours: median(ours), go: median(go), ratio: median(ours.map((ns, i) => ns / go[i])) };
+}
+
+const goBinary = buildGoPingPong();
+const paired = goBinary ? pairedWithGo(goBinary) : undefined;
+if (goBinary) rmSync(dirname(goBinary), { recursive: true, force: true });
+const pingPongNs = paired?.ours ?? taskletPingPong();
 const bufferedPingPongNs = taskletPingPong({ capacity: 16 });
 const generatorPingPongNs = generatorPingPong();
 const greenletNs = greenletPingPong();
 const sieveMs = taskletSieve(1000) / 1e6;
 const generatorSieveMs = generatorSieve(1000) / 1e6;
-const goNs = goPingPong();
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`\nstackless channel benchmarks: node ${process.version}, ${process.arch}`);
@@ -132,10 +161,12 @@ printTable('Channel ping-pong (round trip: two transfers)', [
   ['tasklets + Channel, capacity 16', bufferedPingPongNs, 'ns/op'],
   ['greenlet switch round trip (the floor)', greenletNs, 'ns/op', `channel overhead = ${ratio(pingPongNs, greenletNs)}`],
   ['generator tasks + channel (baseline)', generatorPingPongNs, 'ns/op', `tasklets / generators = ${ratio(pingPongNs, generatorPingPongNs)}`],
-  ...(goNs ? [['Go goroutines, GOMAXPROCS=1 (anchor)', goNs, 'ns/op', `tasklets / Go = ${ratio(pingPongNs, goNs)}`]] : []),
+  ...(paired
+    ? [['Go goroutines, GOMAXPROCS=1 (anchor)', paired.go, 'ns/op', `tasklets / Go = ${paired.ratio.toFixed(2)}x (median of 5 pairs taken in turns)`]]
+    : []),
 ]);
 printTable('Concurrent prime sieve, first 1,000 primes (1,000 filters)', [
   ['tasklets + Channel', sieveMs, 'ms'],
   ['generator tasks + channel (baseline)', generatorSieveMs, 'ms', `tasklets / generators = ${ratio(sieveMs, generatorSieveMs)}`],
 ]);
-if (!goNs) console.log('\n(go not found: apt-get install golang-go for the Go anchor)');
+if (!paired) console.log('\n(go not found: apt-get install golang-go for the Go anchor)');

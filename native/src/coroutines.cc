@@ -60,7 +60,11 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
 Coroutines::~Coroutines() {
   skip_.Stop();
   // Suspended coroutines cannot be resumed once their thread is gone; their
-  // stacks go back to the system with the pool.
+  // stacks go back to the system with the pool. V8 must not walk them after
+  // that (a collection while the isolate is torn down would): their V8
+  // threads are handed to V8's free list first, or, if that cannot be done
+  // safely, the stacks stay mapped.
+  if (!skip_.ForgetSuspended()) pool_.KeepStacksMapped();
   for (size_t id = 1; id < table_.size(); ++id) delete table_[id];
   UnmapStandaloneStack(relock_stack_);
 }

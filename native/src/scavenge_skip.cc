@@ -39,6 +39,12 @@ bool ReadThreadState(const char* state, ThreadStateWords* words) {
          ProbeValue(at + kThreadStateManagerOffset, &words->manager);
 }
 
+// An anchor of V8's thread lists: a ThreadState of `manager` with no data.
+bool IsAnchor(const char* state, uint64_t manager, ThreadStateWords* words) {
+  return ReadThreadState(state, words) && words->data == 0 && words->id == kNoThreadId &&
+         words->manager == manager;
+}
+
 }  // namespace
 
 void ScavengeSkip::Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
@@ -135,7 +141,7 @@ void ScavengeSkip::BeforeScavenge() {
     ++recent;
   }
   if (first_settled == nullptr) return;
-  if (!verified_ && !Verify()) return;
+  if (!verified_ && !Verify(2)) return;
 
   char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
   char* state = Next(anchor);
@@ -176,25 +182,26 @@ void ScavengeSkip::Reattach() {
   cut_first_ = cut_last_ = nullptr;
 }
 
-bool ScavengeSkip::Verify() {
-  // The record's two newest suspensions must be the first two threads in
-  // V8's list, linked through next_/previous_ to an anchor (a ThreadState
-  // with no data, held by the ThreadManager), and the whole list, walked from
-  // there, must be exactly the record, in order.
-  if (newest_ == nullptr || newest_->older == nullptr) return false;  // not yet: too few to tell
+bool ScavengeSkip::Verify(size_t minimum) {
+  // The record's newest suspensions must be the first threads in V8's list,
+  // linked through next_/previous_ to an anchor (a ThreadState with no data,
+  // held by the ThreadManager), and the whole list, walked from there, must
+  // be exactly the record, in order. Two threads tell next_ from previous_;
+  // one is enough to find the anchor.
+  if (suspended_ < minimum || newest_ == nullptr) return false;  // not yet: too few to tell
   char* first = StateOf(newest_);
-  char* second = StateOf(newest_->older);
+  char* second = newest_->older == nullptr ? nullptr : StateOf(newest_->older);
   ThreadStateWords a, b, anchor_words;
   const auto manager = reinterpret_cast<uint64_t>(thread_manager_);
-  if (!ReadThreadState(first, &a) || !ReadThreadState(second, &b) || a.manager != manager ||
-      b.manager != manager || a.next != reinterpret_cast<uint64_t>(second) ||
-      b.previous != reinterpret_cast<uint64_t>(first)) {
+  if (!ReadThreadState(first, &a) || a.manager != manager ||
+      (second != nullptr &&
+       (!ReadThreadState(second, &b) || b.manager != manager ||
+        a.next != reinterpret_cast<uint64_t>(second) || b.previous != reinterpret_cast<uint64_t>(first)))) {
     TurnOff("V8's archived threads are not linked as expected (ThreadState::next_/previous_)");
     return false;
   }
   char* anchor = reinterpret_cast<char*>(a.previous);
-  if (!ReadThreadState(anchor, &anchor_words) || anchor_words.next != reinterpret_cast<uint64_t>(first) ||
-      anchor_words.data != 0 || anchor_words.id != kNoThreadId || anchor_words.manager != manager) {
+  if (!IsAnchor(anchor, manager, &anchor_words) || anchor_words.next != reinterpret_cast<uint64_t>(first)) {
     TurnOff("the list of V8's archived threads has no anchor where expected");
     return false;
   }
@@ -211,9 +218,16 @@ bool ScavengeSkip::Verify() {
     TurnOff("cannot find the in-use anchor among V8's ThreadManager fields");
     return false;
   }
-  // The rest of the list, read directly now that its links are known (a
-  // probe per word would make this pause long with many suspended).
-  const char* state = first;
+  if (!ListIsRecord(anchor)) return false;
+  verified_ = true;
+  return true;
+}
+
+bool ScavengeSkip::ListIsRecord(const char* anchor) {
+  // Read directly now that the links are known (a probe per word would make
+  // this pause long with many suspended).
+  const auto manager = reinterpret_cast<uint64_t>(thread_manager_);
+  const char* state = Next(anchor);
   for (const Suspension* s = newest_; s != nullptr; s = s->older) {
     if (state != StateOf(s) || Load<uint64_t>(state + kThreadStateManagerOffset) != manager ||
         Load<uint64_t>(state + kThreadStateDataOffset) == 0) {
@@ -226,7 +240,48 @@ bool ScavengeSkip::Verify() {
     TurnOff("V8 has archived threads the core did not suspend");
     return false;
   }
-  verified_ = true;
+  return true;
+}
+
+bool ScavengeSkip::ForgetSuspended() {
+  Reattach();
+  if (newest_ == nullptr) return true;
+  if (!usable_ || (!verified_ && !Verify(1))) return false;
+  char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
+  // free_anchor_ is declared just before in_use_anchor_; it must look like it.
+  char* free_anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_ - 8);
+  ThreadStateWords free_words;
+  if (!IsAnchor(free_anchor, reinterpret_cast<uint64_t>(thread_manager_), &free_words) ||
+      Next(reinterpret_cast<char*>(free_words.previous)) != free_anchor ||
+      Previous(reinterpret_cast<char*>(free_words.next)) != free_anchor || !ListIsRecord(anchor)) {
+    return false;
+  }
+  // Each thread as V8 leaves a restored one: no id, its per-thread data no
+  // longer pointing at it.
+  for (const Suspension* s = newest_; s != nullptr; s = s->older) {
+    char* state = StateOf(s);
+    Store<int32_t>(state + kThreadStateIdOffset, kNoThreadId);
+    auto* per_thread = reinterpret_cast<char*>(s->identity->word[kCurrentThreadData]);
+    Store<char*>(per_thread + thread_state_offset_, nullptr);
+  }
+  // The whole in-use list moves to the front of the free list.
+  char* first = Next(anchor);
+  char* last = Previous(anchor);
+  SetNext(anchor, anchor);
+  SetPrevious(anchor, anchor);
+  char* after = Next(free_anchor);
+  SetNext(free_anchor, first);
+  SetPrevious(first, free_anchor);
+  SetNext(last, after);
+  SetPrevious(after, last);
+  for (Suspension* s = newest_; s != nullptr;) {
+    Suspension* older = s->older;
+    s->newer = s->older = nullptr;
+    s->listed = false;
+    s = older;
+  }
+  newest_ = nullptr;
+  suspended_ = 0;
   return true;
 }
 

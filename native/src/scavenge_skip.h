@@ -54,6 +54,14 @@ class ScavengeSkip {
              const std::string& layout_error);
   // Unregisters them, putting back any threads unhooked.
   void Stop();
+  // For the end of the thread, before the stacks of suspended coroutines are
+  // given back: V8 may still collect after that (Node detaches the CppHeap
+  // once the environment is gone, which finishes incremental marking with a
+  // mark-compact) and would walk those stacks. This hands every suspended
+  // thread from V8's in-use list to its free list (V8 deletes those with the
+  // isolate). False if the list could not be verified: then the stacks must
+  // stay mapped.
+  bool ForgetSuspended();
 
   // The running coroutine is being suspended (its V8 thread archived).
   void Suspending(Suspension* suspension, const Identity* identity);
@@ -77,8 +85,11 @@ class ScavengeSkip {
   static void Epilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                        void* data);
   void BeforeScavenge();
-  // Verifies the list's layout against the record; true if the skip may cut.
-  bool Verify();
+  // Verifies the list's layout against the record, once at least `minimum`
+  // coroutines are suspended; true if it may be changed.
+  bool Verify(size_t minimum);
+  // Whether V8's list, from `anchor`, is exactly the record (else turns off).
+  bool ListIsRecord(const char* anchor);
   void Reattach();
   void TurnOff(std::string reason);
   char* StateOf(const Suspension* suspension) const;

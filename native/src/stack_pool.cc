@@ -182,7 +182,7 @@ StackPool::~StackPool() {
   const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   for (StackArena* arena : arenas_) {
     const auto base = reinterpret_cast<uintptr_t>(arena->base);
-    if (here - base >= arena->size()) munmap(arena->base, arena->size());
+    if (here - base >= arena->size() && !keep_mapped_) munmap(arena->base, arena->size());
     g_process_mappings.fetch_sub(arena->mappings(), std::memory_order_relaxed);
     delete arena;
   }

@@ -102,6 +102,9 @@ class StackPool {
   size_t slots() const { return slots_; }    // stack slots in all arenas
   size_t mappings() const { return mappings_; }
   size_t mapping_limit() const { return mapping_limit_; }
+  // The destructor then leaves every stack mapped: for when V8 may still walk
+  // the frames of suspended coroutines after the pool is gone.
+  void KeepStacksMapped() { keep_mapped_ = true; }
 
  private:
   bool TakeSlot(StackArena* arena, Stack* stack);
@@ -115,6 +118,7 @@ class StackPool {
   // Hands out stacks of the current size and guard mechanism.
   bool IsCurrent(const StackArena* arena) const;
 
+  bool keep_mapped_ = false;
   std::vector<StackSlot> free_;        // the pool
   std::vector<StackArena*> arenas_;    // every arena
   std::vector<StackArena*> open_;      // arenas that may have a slot to hand out
