@@ -57,11 +57,16 @@ class Binding : public Napi::Addon<Binding> {
   Binding(Napi::Env env, Napi::Object exports) {
     coroutines_.reset(Coroutines::Create(env));
     if (!coroutines_) return;  // a JavaScript error explains why
+    // A worker terminated while it loads the core: nothing below could
+    // succeed, and node-addon-api aborts the process when it cannot throw.
+    if (v8::Isolate::GetCurrent()->IsExecutionTerminating()) return;
     // The hot path skips node-addon-api's wrappers: one raw N-API callback.
     napi_value switch_to;
-    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, "switchTo", NAPI_AUTO_LENGTH,
-                                                         &Binding::SwitchTo,
-                                                         coroutines_.get(), &switch_to));
+    if (napi_create_function(env, "switchTo", NAPI_AUTO_LENGTH, &Binding::SwitchTo,
+                             coroutines_.get(), &switch_to) != napi_ok) {
+      napi_throw_error(env, nullptr, "stackless: cannot create switchTo()");
+      return;
+    }
     exports.Set("switchTo", switch_to);
     DefineAddon(exports, {
         InstanceMethod("setCallbacks", &Binding::SetCallbacks),

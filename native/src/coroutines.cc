@@ -15,14 +15,20 @@ constexpr size_t kStackLimitSlack = 64 * 1024;
 // pages cost nothing.
 constexpr size_t kRelockStackSize = 256 * 1024;
 
+// Raw napi_throw_error: a worker may be terminated while it loads the core
+// (discovery calls into JavaScript, which termination interrupts); then
+// nothing can be thrown, and node-addon-api would abort the process trying.
+void ThrowLoadError(napi_env env, const std::string& message) {
+  napi_throw_error(env, nullptr, message.c_str());
+}
+
 }  // namespace
 
 Coroutines* Coroutines::Create(Napi::Env env) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (isolate == nullptr || !v8::Locker::IsLocked(isolate)) {
-    Napi::Error::New(env, "stackless: this thread does not hold V8's isolate lock "
-                          "(v8::Locker); this Node.js build is not supported")
-        .ThrowAsJavaScriptException();
+    ThrowLoadError(env, "stackless: this thread does not hold V8's isolate lock "
+                        "(v8::Locker); this Node.js build is not supported");
     return nullptr;
   }
   IdentityLayout layout;
@@ -31,8 +37,9 @@ Coroutines* Coroutines::Create(Napi::Env env) {
   size_t tls_size = 0;
   if (!DiscoverIdentityLayout(isolate, &layout, &error) ||
       !FindV8TlsBlock(&tls_block, &tls_size, &error)) {
-    Napi::Error::New(env, "stackless: unsupported Node.js build: " + error)
-        .ThrowAsJavaScriptException();
+    if (!isolate->IsExecutionTerminating()) {
+      ThrowLoadError(env, "stackless: unsupported Node.js build: " + error);
+    }
     return nullptr;
   }
   return new Coroutines(env, isolate, layout, tls_block);
