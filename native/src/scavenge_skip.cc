@@ -80,12 +80,16 @@ void ScavengeSkip::Stop() {
   registered_ = false;
 }
 
+void ScavengeSkip::SwitchingInsideCollection() {
+  if (cut_first_ == nullptr) return;
+  // A switch inside a GC callback: V8's list must be whole again first, and
+  // this collection does not count toward settling.
+  Reattach();
+  disturbed_ = true;
+}
+
 void ScavengeSkip::Suspending(Suspension* suspension, const Identity* identity) {
-  if (cut_first_ != nullptr) {
-    // A switch inside a GC callback: V8's list must be whole again first.
-    Reattach();
-    disturbed_ = true;
-  }
+  SwitchingInsideCollection();
   suspension->identity = identity;
   suspension->since_scavenge = scavenges_;
   suspension->newer = nullptr;
@@ -97,10 +101,7 @@ void ScavengeSkip::Suspending(Suspension* suspension, const Identity* identity) 
 }
 
 void ScavengeSkip::Resuming(Suspension* suspension) {
-  if (cut_first_ != nullptr) {
-    Reattach();
-    disturbed_ = true;
-  }
+  SwitchingInsideCollection();
   if (!suspension->listed) return;
   if (suspension->newer != nullptr) suspension->newer->older = suspension->older;
   else newest_ = suspension->older;

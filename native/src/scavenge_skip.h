@@ -85,6 +85,8 @@ class ScavengeSkip {
   static void Epilogue(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags,
                        void* data);
   void BeforeScavenge();
+  // Called on every switch; acts only inside a collection's callbacks.
+  void SwitchingInsideCollection();
   // Verifies the list's layout against the record, once at least `minimum`
   // coroutines are suspended; true if it may be changed.
   bool Verify(size_t minimum);
