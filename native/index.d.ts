@@ -77,6 +77,12 @@ export interface DirectRestoreInfo {
   /** Switches it made, and how many of them had V8 restore the debugger's state. */
   switches: number;
   debuggerRestores: number;
+  /**
+   * Whether it archives V8's per-thread state component by component, copying
+   * the StackGuard's in place (V8's archive code checked to be the expected
+   * seven calls), rather than through ThreadManager::EagerlyArchiveThread.
+   */
+  archivesByComponent: boolean;
 }
 
 export interface ScavengeSkipInfo {

@@ -242,6 +242,7 @@ class Binding : public Napi::Addon<Binding> {
     result.Set("reason", direct.reason());
     result.Set("switches", static_cast<double>(direct.switches()));
     result.Set("debuggerRestores", static_cast<double>(direct.debugger_restores()));
+    result.Set("archivesByComponent", direct.archives_by_component());
     return result;
   }
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "read_probe.h"
 #include "v8_functions.h"
@@ -14,6 +15,20 @@ using v8::internal::Internals;
 
 // ThreadState::List
 constexpr int kFreeList = 0;
+constexpr int kInUseList = 1;
+
+// StackGuard is {Isolate* isolate_; ThreadLocal thread_local_;}; V8 asserts
+// that its size is the one its API header publishes.
+constexpr size_t kStackGuardLocalsOffset = sizeof(void*);
+constexpr size_t kStackGuardLocalsSize = Internals::kStackGuardSize - kStackGuardLocalsOffset;
+// EagerlyArchiveThread, once linking the state in use is done, is these calls.
+constexpr V8Function kArchiveCalls[] = {
+    V8Function::kHandleScopeArchive, V8Function::kIsolateArchive, V8Function::kRelocatableArchive,
+    V8Function::kStackGuardArchive,  V8Function::kDebugArchive,   V8Function::kRegExpStackArchive,
+    V8Function::kBootstrapperArchive,
+};
+// Generous for a function of list linking and seven calls (~190 bytes seen).
+constexpr size_t kMaxArchiveCodeSize = 512;
 
 #if defined(__x86_64__)
 
@@ -37,8 +52,10 @@ class CodeReader {
       : code_(static_cast<const uint8_t*>(code)), size_(size) {}
 
   // Where the code calls `callee` (a `call rel32`), first occurrence.
-  bool FindCall(const void* callee, size_t* at) const {
-    for (size_t i = 0; i + 5 <= size_; ++i) {
+  bool FindCall(const void* callee, size_t* at) const { return FindCallFrom(callee, 0, at); }
+
+  bool FindCallFrom(const void* callee, size_t from, size_t* at) const {
+    for (size_t i = from; i + 5 <= size_; ++i) {
       if (code_[i] != 0xe8) continue;
       int32_t relative;
       std::memcpy(&relative, code_ + i + 1, 4);
@@ -48,6 +65,17 @@ class CodeReader {
       }
     }
     return false;
+  }
+
+  // Whether the code calls `callees`, in this order (other code between).
+  bool CallsInOrder(const void* const* callees, size_t count) const {
+    size_t from = 0;
+    for (size_t i = 0; i < count; ++i) {
+      size_t at = 0;
+      if (!FindCallFrom(callees[i], from, &at)) return false;
+      from = at + 5;
+    }
+    return true;
   }
 
   // The offset of `mov disp32(%base), %rdi` closest before `at` (within a few
@@ -179,6 +207,8 @@ void DirectRestore::Prepare() {
     return TurnOff("break_access_ read from code is not an unlocked recursive mutex");
   }
   break_access_ = mutex;
+  lock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexLock);
+  unlock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexUnlock);
   stack_guard_ = isolate + Internals::kIsolateStackGuardOffset;
   const int debug_archive_size = functions->As<int (*)()>(V8Function::kDebugArchiveSize)();
   if (debug_archive_size <= 0 || debug_archive_size > 4096) {
@@ -186,8 +216,6 @@ void DirectRestore::Prepare() {
   }
   debug_archive_size_ = static_cast<size_t>(debug_archive_size);
 
-  lock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexLock);
-  unlock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexUnlock);
   get_free_thread_state_ = functions->As<GetStateFunction>(V8Function::kGetFreeThreadState);
   eagerly_archive_thread_ = functions->As<StateFunction>(V8Function::kEagerlyArchiveThread);
   unlink_ = functions->As<StateFunction>(V8Function::kThreadStateUnlink);
@@ -199,8 +227,60 @@ void DirectRestore::Prepare() {
   restore_debug_ = functions->As<RestoreFunction>(V8Function::kDebugRestore);
   restore_regexp_stack_ = functions->As<RestoreFunction>(V8Function::kRegExpStackRestore);
   restore_bootstrapper_ = functions->As<RestoreFunction>(V8Function::kBootstrapperRestore);
+  archive_by_component_ = PrepareArchiveByComponent(*functions);
   armed_ = enabled_;
 #endif
+}
+
+bool DirectRestore::PrepareArchiveByComponent(const V8Functions& functions) {
+#if !defined(__x86_64__)
+  return false;
+#else
+  const FunctionSymbol& eager = functions[V8Function::kEagerlyArchiveThread];
+  if (eager.size == 0 || eager.size > kMaxArchiveCodeSize) return false;
+  const void* callees[std::size(kArchiveCalls)];
+  for (size_t i = 0; i < std::size(kArchiveCalls); ++i) callees[i] = functions[kArchiveCalls[i]].address;
+  if (!CodeReader(eager.address, eager.size).CallsInOrder(callees, std::size(callees))) return false;
+  // The StackGuard's per-thread state: where V8's API header says it is, and
+  // as large as RestoreStackGuard says (it returns the end of what it read).
+  // Restoring the state it already has changes nothing; the lock keeps an
+  // interrupt requested from another thread meanwhile from being lost.
+  uint64_t owner = 0;
+  if (!ProbeValue(reinterpret_cast<uint64_t>(stack_guard_), &owner) ||
+      owner != reinterpret_cast<uint64_t>(isolate_)) {
+    return false;
+  }
+  char* const locals = stack_guard_ + kStackGuardLocalsOffset;
+  alignas(16) char copy[kStackGuardLocalsSize];
+  lock_(break_access_);
+  std::memcpy(copy, locals, sizeof copy);
+  const char* end = restore_stack_guard_(stack_guard_, copy);
+  const bool same = std::memcmp(copy, locals, sizeof copy) == 0;
+  unlock_(break_access_);
+  if (end != copy + sizeof copy || !same) return false;
+  archive_handle_scopes_ = functions.As<RestoreFunction>(V8Function::kHandleScopeArchive);
+  archive_isolate_ = functions.As<IsolateRestoreFunction>(V8Function::kIsolateArchive);
+  archive_relocatable_ = functions.As<IsolateRestoreFunction>(V8Function::kRelocatableArchive);
+  archive_debug_ = functions.As<RestoreFunction>(V8Function::kDebugArchive);
+  archive_regexp_stack_ = functions.As<RestoreFunction>(V8Function::kRegExpStackArchive);
+  archive_bootstrapper_ = functions.As<RestoreFunction>(V8Function::kBootstrapperArchive);
+  return true;
+#endif
+}
+
+void DirectRestore::ArchiveByComponent(char* state) {
+  link_into_(state, kInUseList);
+  char* to = Load<char*>(state + kThreadStateDataOffset);
+  to = archive_handle_scopes_(handle_scopes_, to);
+  to = archive_isolate_(isolate_, to);
+  to = archive_relocatable_(isolate_, to);
+  // ArchiveStackGuard also resets the live copy, which the restore that
+  // follows overwrites before anything could read it.
+  std::memcpy(to, stack_guard_ + kStackGuardLocalsOffset, kStackGuardLocalsSize);
+  to += kStackGuardLocalsSize;
+  to = archive_debug_(debug_, to);
+  to = archive_regexp_stack_(regexp_stack_, to);
+  archive_bootstrapper_(bootstrapper_, to);
 }
 
 bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
@@ -228,9 +308,13 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   unlink_(archived);
   Store(reinterpret_cast<char*>(from.word[kCurrentThreadData]) + layout_.thread_state_offset, archived);
   Store(archived + kThreadStateIdOffset, from_id);
-  Store(manager + layout_.lazy_thread_offset, from_id);
-  Store(manager + layout_.lazy_state_offset, archived);
-  eagerly_archive_thread_(manager);  // links it in use, copies every component
+  if (archive_by_component_) {
+    ArchiveByComponent(archived);
+  } else {
+    Store(manager + layout_.lazy_thread_offset, from_id);
+    Store(manager + layout_.lazy_state_offset, archived);
+    eagerly_archive_thread_(manager);  // links it in use, copies every component
+  }
 
   // Become `to`: its identity, and the owner of the ThreadManager's lock,
   // which this OS thread holds throughout.
@@ -243,7 +327,12 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   char* next = restore_handle_scopes_(handle_scopes_, data);
   next = restore_isolate_(isolate_, next);
   next = restore_relocatable_(isolate_, next);
-  next = restore_stack_guard_(stack_guard_, next);
+  if (archive_by_component_) {
+    std::memcpy(stack_guard_ + kStackGuardLocalsOffset, next, kStackGuardLocalsSize);
+    next += kStackGuardLocalsSize;
+  } else {
+    next = restore_stack_guard_(stack_guard_, next);
+  }
   // The debugger's state: archiving left the live copy equal to `from`'s
   // archive, so when `to`'s is the same and no debugger is active there is
   // nothing to restore (Debug::RestoreDebug would copy the same bytes and

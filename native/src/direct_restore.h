@@ -25,6 +25,13 @@
 //  - the StackGuard: the place v8-internal.h publishes.
 // The machine code is only read on x86-64; elsewhere, and when any check
 // fails, switches take the public path (reason() says why).
+//
+// Archiving, too, goes component by component when ThreadManager::
+// EagerlyArchiveThread's code is seen to call exactly V8's seven archive
+// functions in order: then the StackGuard's per-thread state is copied in
+// place, under the break_access_ lock this switch already holds, where V8's
+// StackGuard::ArchiveStackGuard and RestoreStackGuard would each take that
+// lock again (a third of the switch's instructions went to locking).
 #pragma once
 
 #include <v8.h>
@@ -36,6 +43,8 @@
 #include "thread_identity.h"
 
 namespace stackless {
+
+struct V8Functions;
 
 class DirectRestore {
  public:
@@ -55,12 +64,17 @@ class DirectRestore {
   static const char* StatusName(Status status);
   std::string reason() const;
   uint64_t switches() const { return switches_; }
+  bool archives_by_component() const { return archive_by_component_; }
   uint64_t debugger_restores() const { return debugger_restores_; }
 
  private:
   // Takes up the symbols and reads V8's code once they are found.
   void Prepare();
+  // Whether the archive may be done component by component (see above).
+  bool PrepareArchiveByComponent(const V8Functions& functions);
   void TurnOff(std::string reason);
+  // Archives the running V8 thread into `state`, as EagerlyArchiveThread.
+  void ArchiveByComponent(char* state);
 
   using StateFunction = void (*)(char* object);
   using GetStateFunction = char* (*)(char* object);
@@ -89,6 +103,13 @@ class DirectRestore {
   StateFunction unlock_ = nullptr;  // RecursiveMutex::Unlock
   GetStateFunction get_free_thread_state_ = nullptr;
   StateFunction eagerly_archive_thread_ = nullptr;
+  bool archive_by_component_ = false;
+  RestoreFunction archive_handle_scopes_ = nullptr;
+  IsolateRestoreFunction archive_isolate_ = nullptr;
+  IsolateRestoreFunction archive_relocatable_ = nullptr;
+  RestoreFunction archive_debug_ = nullptr;
+  RestoreFunction archive_regexp_stack_ = nullptr;
+  RestoreFunction archive_bootstrapper_ = nullptr;
   StateFunction unlink_ = nullptr;
   LinkFunction link_into_ = nullptr;
   RestoreFunction restore_handle_scopes_ = nullptr;

@@ -31,6 +31,13 @@ const char* const kMangledNames[] = {
     "_ZN2v88internal12Bootstrapper12RestoreStateEPc",
     "_ZN2v84base14RecursiveMutex4LockEv",
     "_ZN2v84base14RecursiveMutex6UnlockEv",
+    "_ZN2v88internal22HandleScopeImplementer13ArchiveThreadEPc",
+    "_ZN2v88internal7Isolate13ArchiveThreadEPc",
+    "_ZN2v88internal11Relocatable12ArchiveStateEPNS0_7IsolateEPc",
+    "_ZN2v88internal10StackGuard17ArchiveStackGuardEPc",
+    "_ZN2v88internal5Debug12ArchiveDebugEPc",
+    "_ZN2v88internal11RegExpStack12ArchiveStackEPc",
+    "_ZN2v88internal12Bootstrapper12ArchiveStateEPc",
     "_ZN2v88internal17ExternalReference32handle_scope_implementer_addressEPNS0_7IsolateE",
     "_ZN2v88internal17ExternalReference37address_of_regexp_stack_limit_addressEPNS0_7IsolateE",
 };

@@ -18,7 +18,7 @@ enum class V8Function : int {
   kAddressFromId,            // Isolate::get_address_from_id (cross-check only; not in V8 14)
   // The direct restore.
   kGetFreeThreadState,       // ThreadManager::GetFreeThreadState()
-  kEagerlyArchiveThread,     // ThreadManager::EagerlyArchiveThread()
+  kEagerlyArchiveThread,     // ThreadManager::EagerlyArchiveThread() (read, not called)
   kRestoreThread,            // ThreadManager::RestoreThread() (read, not called)
   kThreadStateUnlink,        // ThreadState::Unlink()
   kThreadStateLinkInto,      // ThreadState::LinkInto(List)
@@ -32,6 +32,13 @@ enum class V8Function : int {
   kBootstrapperRestore,      // Bootstrapper::RestoreState(char*)
   kRecursiveMutexLock,       // base::RecursiveMutex::Lock()
   kRecursiveMutexUnlock,     // base::RecursiveMutex::Unlock()
+  kHandleScopeArchive,       // HandleScopeImplementer::ArchiveThread(char*)
+  kIsolateArchive,           // Isolate::ArchiveThread(char*)
+  kRelocatableArchive,       // Relocatable::ArchiveState(Isolate*, char*)
+  kStackGuardArchive,        // StackGuard::ArchiveStackGuard(char*) (read, not called)
+  kDebugArchive,             // Debug::ArchiveDebug(char*)
+  kRegExpStackArchive,       // RegExpStack::ArchiveStack(char*)
+  kBootstrapperArchive,      // Bootstrapper::ArchiveState(char*)
   kHandleScopeImplementerAddress,  // ExternalReference::handle_scope_implementer_address(Isolate*)
   kRegExpStackLimitAddress,  // ExternalReference::address_of_regexp_stack_limit_address(Isolate*)
   kCount

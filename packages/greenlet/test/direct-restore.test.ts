@@ -20,6 +20,7 @@ t.test(directRestoreHere ? 'on, and used for switches between started greenlets'
     return t.end();
   }
   t.equal(direct.status, 'on', direct.reason);
+  t.equal(direct.archivesByComponent, true, "V8's archive code is the seven calls it expects");
   const partner = new Greenlet(() => {
     for (;;) main.switch();
   });
