@@ -44,17 +44,22 @@ export interface Waiter {
 const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
 
 /**
- * A tasklet blocked in its own send or receive: the one object a blocking
- * operation allocates. It is the channel's waiter, the scheduler's blocker
- * and, for a receiver, the delivery it is woken with (a sender fills it in).
- * Made as an object literal: V8 allocates that inline, where `new` of a class
- * went through its generic construct stub on this hot path.
+ * A tasklet blocked in its own send or receive. It is the channel's waiter,
+ * the scheduler's blocker and, for a receiver, the delivery it is woken with
+ * (a sender fills it in). It belongs to the blocked tasklet until its
+ * operation returns; others read it only at once, with no switch in between.
+ * Then the channel keeps it for the next operation to block there: a
+ * long-lived record spares an allocation and, being old, the young-object
+ * write barriers of storing it in the (old) waiting list and tasklet.
  */
 interface BlockedOperation extends Waiter, Blocker, Delivery {
   /** The channel's waiting list it is in. */
   readonly queue: Fifo<Waiter>;
+  tasklet: Tasklet;
+  sending: boolean;
   value: unknown;
   isError: boolean;
+  reason: string;
   /** Never set: that is what tells it from a select()'s waiter. */
   readonly claim: undefined;
 }
@@ -67,6 +72,8 @@ function blockedOperation(
   isError: boolean,
   reason: string,
 ): BlockedOperation {
+  // An object literal: V8 allocates that inline, where `new` of a class went
+  // through its generic construct stub.
   return { queue, tasklet, sending, value, isError, reason, claim: undefined, cancel: leaveQueue };
 }
 
@@ -103,6 +110,8 @@ export class Channel<T> implements Iterable<T> {
   /** Why a tasklet blocked here is blocked; made once per channel, not per block. */
   readonly #sendReason: string;
   readonly #receiveReason: string;
+  /** The record of the last operation that blocked here, for the next one. */
+  #spareOperation: BlockedOperation | undefined = undefined;
 
   constructor(options: ChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Channel() takes an options object');
@@ -160,13 +169,17 @@ export class Channel<T> implements Iterable<T> {
     const ready = this.takeReady();
     const callback = getChannelCallback();
     if (ready !== undefined) {
+      // Read before the callback, which could switch: `ready` may be a
+      // blocked sender's record, which it reuses once it runs.
+      const { value, isError } = ready;
       callback?.(this, getcurrent(), false, false);
-      return unpack(ready) as T;
+      if (isError) throw value;
+      return value as T;
     }
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     const self = getcurrent();
     callback?.(this, self, false, true);
-    return unpack(this.#block(self, false, undefined, false)) as T;
+    return this.#block(self, false, undefined, false) as T;
   }
 
   /**
@@ -304,8 +317,14 @@ export class Channel<T> implements Iterable<T> {
     }
     const sender = this.#takeWaiter(true);
     if (sender === undefined) return undefined;
-    this.#release(sender, this.#preference > 0);
-    // The sender's record is read at once by the caller, never kept.
+    if (this.#preference > 0) {
+      // The sender runs first, and may reuse its record: copy what it sent.
+      const delivery = { value: sender.value, isError: sender.isError };
+      this.#release(sender, true);
+      return delivery;
+    }
+    this.#release(sender, false);
+    // Read at once by the caller, before the sender can run again.
     return sender;
   }
 
@@ -367,17 +386,43 @@ export class Channel<T> implements Iterable<T> {
     return false;
   }
 
-  #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): Delivery {
+  /** Blocks until a partner arrives; returns the value received (undefined for a sender) or throws. */
+  #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): unknown {
     const waiting = this.#waiting;
     const reason = sending ? this.#sendReason : this.#receiveReason;
-    const operation = blockedOperation(waiting, self, sending, value, isError, reason);
+    let operation = this.#spareOperation;
+    if (operation === undefined) {
+      operation = blockedOperation(waiting, self, sending, value, isError, reason);
+    } else {
+      this.#spareOperation = undefined;
+      operation.tasklet = self;
+      operation.sending = sending;
+      operation.value = value;
+      operation.isError = isError;
+      operation.reason = reason;
+    }
     waiting.push(operation);
+    let delivery: Delivery;
     try {
-      return blockCurrentOn(operation) as Delivery;
+      delivery = blockCurrentOn(operation) as Delivery;
     } catch (error) {
       operation.cancel(); // blocking was refused (deadlock) or interrupted (kill)
+      this.#recycle(operation);
       throw error;
     }
+    // The delivery may be the record itself (a receiver's): read it first.
+    const received = delivery.value;
+    const failed = delivery.isError;
+    this.#recycle(operation);
+    if (failed) throw received;
+    return received;
+  }
+
+  /** Keeps a finished operation's record for the next one, holding no value. */
+  #recycle(operation: BlockedOperation): void {
+    operation.value = undefined;
+    operation.isError = false;
+    this.#spareOperation = operation;
   }
 
   /** The oldest blocked waiter in the given direction, taken off the channel. */
