@@ -126,7 +126,12 @@ export class Greenlet {
    * is passed back when some greenlet switches to the caller again. A dead
    * greenlet passes the switch on to its nearest live ancestor.
    */
-  switch(...args: unknown[]): unknown {
+  switch(...args: unknown[]): unknown;
+  switch(): unknown {
+    // `arguments`, not a rest parameter: a switch without values (a
+    // scheduler's) then allocates no empty array.
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments.length === 0 ? undefined : Array.prototype.slice.call(arguments);
     // transfer() inlined by hand: this is where greenlets suspend, and every
     // GC walks every frame of every suspended greenlet.
     const self = current;
