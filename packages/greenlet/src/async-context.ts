@@ -18,6 +18,8 @@ export type SavedStores = ReadonlyMap<Storage, unknown> | undefined;
 // through _enable(); Node 24's (AsyncContextFrame based) has no _enable, so
 // there the public methods that set a store are wrapped instead.
 const storages = new Set<Storage>();
+/** Whether any storage is in use: a flag the switch path reads without a call. */
+export let storagesInUse = false;
 
 type Method = (this: Storage, ...args: unknown[]) => unknown;
 const prototype = AsyncLocalStorage.prototype as unknown as Record<string, Method | undefined>;
@@ -28,6 +30,7 @@ for (const name of settingStore) {
   prototype[name] = {
     [name](this: Storage, ...args: unknown[]) {
       storages.add(this);
+      storagesInUse = true;
       return method.apply(this, args);
     },
   }[name];
@@ -36,6 +39,7 @@ const disable = prototype.disable!;
 prototype.disable = {
   disable(this: Storage) {
     storages.delete(this);
+    storagesInUse = storages.size > 0;
     return disable.call(this);
   },
 }.disable;

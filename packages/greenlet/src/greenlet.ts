@@ -7,6 +7,7 @@ import {
   captureStores,
   checkNoOpenAsyncScope,
   restoreStores,
+  storagesInUse,
 } from './async-context.js';
 import { configureFromEnvironment } from './config.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
@@ -314,7 +315,7 @@ function prepareSwitch(
   if (target === self) return undefined;
   if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
   if (!target.started) begin(target);
-  self.stores = captureStores();
+  self.stores = storagesInUse ? captureStores() : undefined;
   send(self, target, targetHandle, values, error, isError);
   return target;
 }
@@ -373,7 +374,7 @@ function resume(self: GreenletState, asArguments = false): unknown {
 }
 
 function enterAsyncContext(self: GreenletState): void {
-  restoreStores(self.stores);
+  if (storagesInUse) restoreStores(self.stores);
   self.stores = undefined;
   self.asyncMark = asyncScopeMark();
 }
