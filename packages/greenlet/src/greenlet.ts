@@ -44,6 +44,16 @@ class GreenletState {
   asyncMark = 0;
   /** Registered for unwinding: done when it first suspends, never for main. */
   watched = false;
+  /**
+   * The greenlet that switched to this one, from the switch until this one
+   * resumes; also marks a switch under way. Kept here, not in a module
+   * variable: a young greenlet's state stored into the (old) module costs a
+   * write barrier's slow path on every switch. Its state, not its handle: a
+   * frame that suspends must never have loaded its own handle, because
+   * optimising compilers (Maglev) can keep a dead copy in the frame, which
+   * would keep an abandoned greenlet reachable from its own stack.
+   */
+  switchedFrom: GreenletState | undefined = undefined;
 
   constructor(
     readonly isMain: boolean,
@@ -61,13 +71,6 @@ class GreenletState {
 let pendingValues: unknown[] | undefined;
 let pendingError: unknown;
 let pendingIsError = false;
-/**
- * The greenlet that switched; also marks a switch under way. Its state, not
- * its handle: a frame that suspends must never have loaded its own handle,
- * because optimising compilers (Maglev) can keep a dead copy in the frame,
- * which would keep an abandoned greenlet reachable from its own stack.
- */
-let pendingOrigin: GreenletState | undefined;
 
 let current: GreenletState;
 /**
@@ -322,9 +325,10 @@ function prepareSwitch(
 
 /** A switch that never happened (V8 had an error pending) leaves all as it was. */
 function abandonSwitch(target: GreenletState): void {
-  if (pendingOrigin === undefined) return;
+  if (target.switchedFrom === undefined) return;
   target.handle = undefined;
-  pendingValues = pendingOrigin = undefined;
+  target.switchedFrom = undefined;
+  pendingValues = undefined;
   pendingError = undefined;
   pendingIsError = false;
 }
@@ -360,11 +364,11 @@ function resume(self: GreenletState, asArguments = false): unknown {
   const values = pendingValues;
   const error = pendingError;
   const isError = pendingIsError;
-  const origin = pendingOrigin;
+  const origin = self.switchedFrom;
   pendingValues = undefined;
   pendingError = undefined;
   pendingIsError = false;
-  pendingOrigin = undefined;
+  self.switchedFrom = undefined;
   if (origin !== undefined) {
     const originHandle = suspend(origin);
     trace(isError ? 'throw' : 'switch', originHandle, self.handle!);
@@ -457,7 +461,7 @@ function send(
   pendingValues = values === undefined || values.length === 0 ? undefined : values;
   pendingError = error;
   pendingIsError = isError;
-  pendingOrigin = self;
+  target.switchedFrom = self;
   target.handle = targetHandle;
 }
 

@@ -118,7 +118,9 @@ export function switchTo(target: TaskletCore): unknown {
       target.args = undefined;
       target.greenlet!.switch(...args);
     }
-    current = self;
+    // Whoever resumed this tasklet has set it current, as a rule: comparing
+    // spares the store's write barrier (slow while the tasklet is young).
+    if (current !== self) current = self;
   }
   if (self.hasWakeError) {
     const error = self.wakeError;
