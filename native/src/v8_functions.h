@@ -18,7 +18,7 @@ enum class V8Function : int {
   kAddressFromId,            // Isolate::get_address_from_id (cross-check only; not in V8 14)
   // The direct restore.
   kGetFreeThreadState,       // ThreadManager::GetFreeThreadState()
-  kEagerlyArchiveThread,     // ThreadManager::EagerlyArchiveThread() (read, not called)
+  kEagerlyArchiveThread,     // ThreadManager::EagerlyArchiveThread() (read; called whole if unexpected)
   kRestoreThread,            // ThreadManager::RestoreThread() (read, not called)
   kThreadStateUnlink,        // ThreadState::Unlink()
   kThreadStateLinkInto,      // ThreadState::LinkInto(List)
@@ -35,7 +35,7 @@ enum class V8Function : int {
   kHandleScopeArchive,       // HandleScopeImplementer::ArchiveThread(char*)
   kIsolateArchive,           // Isolate::ArchiveThread(char*)
   kRelocatableArchive,       // Relocatable::ArchiveState(Isolate*, char*)
-  kStackGuardArchive,        // StackGuard::ArchiveStackGuard(char*) (read, not called)
+  kStackGuardArchive,        // StackGuard::ArchiveStackGuard(char*) (only looked for in the above)
   kDebugArchive,             // Debug::ArchiveDebug(char*)
   kRegExpStackArchive,       // RegExpStack::ArchiveStack(char*)
   kBootstrapperArchive,      // Bootstrapper::ArchiveState(char*)
