@@ -44,6 +44,24 @@ export interface Waiter {
 const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
 
 /**
+ * An error sent with sendThrow() while it waits in a buffer or is handed out
+ * by takeReady(). Every other value stands for itself, so a buffered value
+ * needs no record of its own. Nothing outside this module can make one.
+ */
+class Thrown {
+  constructor(readonly error: unknown) {}
+}
+
+/** takeReady() found nothing to receive. */
+export const NOTHING_READY: unique symbol = Symbol('nothing ready');
+
+/** A value as buffered (itself, or Thrown): returns it, or throws the error. */
+export function unwrap(item: unknown): unknown {
+  if (item instanceof Thrown) throw item.error;
+  return item;
+}
+
+/**
  * A tasklet blocked in its own send or receive. It is the channel's waiter,
  * the scheduler's blocker and, for a receiver, the delivery it is woken with
  * (a sender fills it in). It belongs to the blocked tasklet until its
@@ -101,8 +119,8 @@ let channelCount = 0;
 export class Channel<T> implements Iterable<T> {
   readonly #id = ++channelCount;
   readonly #capacity: number;
-  /** Values sent but not yet received (buffered channels only). */
-  readonly #buffer = new Fifo<Delivery>();
+  /** Values sent but not yet received (buffered channels only); errors as Thrown. */
+  readonly #buffer = new Fifo<unknown>();
   /** Blocked tasklets, all in the same direction, oldest first. */
   readonly #waiting = new Fifo<Waiter>();
   #preference = -1;
@@ -176,13 +194,9 @@ export class Channel<T> implements Iterable<T> {
     }
     const ready = this.takeReady();
     const callback = getChannelCallback();
-    if (ready !== undefined) {
-      // Read before the callback, which could switch: `ready` may be a
-      // blocked sender's record, which it reuses once it runs.
-      const { value, isError } = ready;
+    if (ready !== NOTHING_READY) {
       callback?.(this, getcurrent(), false, false);
-      if (isError) throw value;
-      return value as T;
+      return unwrap(ready) as T;
     }
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     const self = getcurrent();
@@ -308,40 +322,38 @@ export class Channel<T> implements Iterable<T> {
   }
 
   /**
-   * @internal For select(): takes a value that can be received without
-   * blocking (buffered, or from a blocked sender, who is then released).
+   * @internal For receive() and select(): takes a value that can be received
+   * without blocking (buffered, or from a blocked sender, who is then
+   * released), as buffered: the value itself, or an error as Thrown (see
+   * unwrap()). NOTHING_READY if there is none.
    */
-  takeReady(): Delivery | undefined {
+  takeReady(): unknown {
     const buffer = this.#buffer;
     if (buffer.length > 0) {
-      const delivery = buffer.shift()!;
+      const item = buffer.shift();
       // Room now: the oldest blocked sender's value moves into the buffer.
       const sender = this.#takeWaiter(true);
       if (sender !== undefined) {
-        buffer.push({ value: sender.value, isError: sender.isError });
+        buffer.push(asItem(sender));
         this.#release(sender, false);
       }
-      return delivery;
+      return item;
     }
     const sender = this.#takeWaiter(true);
-    if (sender === undefined) return undefined;
-    if (this.#preference > 0) {
-      // The sender runs first, and may reuse its record: copy what it sent.
-      const delivery = { value: sender.value, isError: sender.isError };
-      this.#release(sender, true);
-      return delivery;
-    }
-    this.#release(sender, false);
-    // Read at once by the caller, before the sender can run again.
-    return sender;
+    if (sender === undefined) return NOTHING_READY;
+    // Read before the release: the sender may run at once, and it reuses its
+    // record for its next operation.
+    const item = asItem(sender);
+    this.#release(sender, this.#preference > 0);
+    return item;
   }
 
   /**
    * @internal For select(): sends without blocking if a receiver is blocked
    * or the buffer has room; returns whether it did.
    */
-  trySend(delivery: Delivery): boolean {
-    return this.#trySend(delivery.value, delivery.isError);
+  trySend(value: unknown): boolean {
+    return this.#trySend(value, false);
   }
 
   /** @internal For select(): whether a receive would not block. */
@@ -388,7 +400,7 @@ export class Channel<T> implements Iterable<T> {
       return true;
     }
     if (this.#buffer.length < this.#capacity) {
-      this.#buffer.push({ value, isError });
+      this.#buffer.push(isError ? new Thrown(value) : value);
       return true;
     }
     return false;
@@ -468,6 +480,11 @@ function inTasklet<R>(operation: () => R): Promise<R> {
 function deliver(waiter: Waiter, delivery: Delivery): void {
   if (waiter.claim !== undefined) waiter.claim(delivery);
   else unblock(waiter.tasklet, delivery);
+}
+
+/** A waiter's value as buffered (see Thrown). */
+function asItem(waiter: Waiter): unknown {
+  return waiter.isError ? new Thrown(waiter.value) : waiter.value;
 }
 
 export function unpack(delivery: Delivery): unknown {

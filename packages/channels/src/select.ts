@@ -1,7 +1,7 @@
 // Go's select over channel operations, for tasklets.
 import { blockCurrent, getcurrent, unblock } from '@stackless/tasklets';
 
-import { type Channel, type Delivery, type Waiter, unpack } from './channel.js';
+import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
 import { ChannelClosedError } from './errors.js';
 
 /** A receive case of {@link select}. */
@@ -94,10 +94,10 @@ function trySelect(cases: readonly SelectCase[]): SelectResult | undefined {
     const index = (start + k) % cases.length;
     const c = cases[index]!;
     if (c.sending) {
-      if (c.channel.trySend({ value: c.value, isError: false })) return { index };
+      if (c.channel.trySend(c.value)) return { index };
     } else if (c.channel.canReceive) {
-      const delivery = c.channel.takeReady();
-      if (delivery !== undefined) return { index, value: unpack(delivery) };
+      const ready = c.channel.takeReady();
+      if (ready !== NOTHING_READY) return { index, value: unwrap(ready) };
       return { index, closed: true };
     }
   }

@@ -50,6 +50,38 @@ t.test('buffered: errors sent are thrown in order', (t) => {
   t.end();
 });
 
+t.test('buffered: values of any shape pass unchanged, errors only when thrown', (t) => {
+  const channel = new Channel<unknown>({ capacity: 5 });
+  const lookalike = { value: 1, isError: true };
+  const sentError = new Error('a value, not thrown');
+  for (const value of [undefined, null, lookalike, sentError, Symbol.for('s')]) channel.send(value);
+  t.equal(channel.receive(), undefined);
+  t.equal(channel.receive(), null);
+  t.equal(channel.receive(), lookalike, 'an object shaped like a delivery is just a value');
+  t.equal(channel.receive(), sentError, 'an Error sent with send() is received, not thrown');
+  t.equal(channel.receive(), Symbol.for('s'));
+  t.end();
+});
+
+t.test("buffered: a blocked sender's error moves into the buffer and is thrown in turn", (t) => {
+  const channel = new Channel<number>({ capacity: 1 });
+  channel.send(1);
+  tasklet(() => channel.sendThrow(new RangeError('from the blocked sender')))();
+  run();
+  t.equal(channel.balance, 1, 'the sender waits for room');
+  t.equal(channel.receive(), 1);
+  t.equal(channel.length, 1, 'its error took the freed place');
+  t.throws(() => channel.receive(), { name: 'RangeError', message: 'from the blocked sender' });
+  t.end();
+});
+
+t.test('select receives a buffered error by throwing it', (t) => {
+  const channel = new Channel<number>({ capacity: 1 });
+  channel.sendThrow(new TypeError('buffered error'));
+  t.throws(() => select([onReceive(channel)]), { name: 'TypeError', message: 'buffered error' });
+  t.end();
+});
+
 t.test('capacity must be a whole number >= 0', (t) => {
   t.throws(() => new Channel({ capacity: -1 }), RangeError);
   t.throws(() => new Channel({ capacity: 1.5 }), RangeError);
