@@ -149,15 +149,7 @@ export class Channel<T> implements Iterable<T> {
       if (index < 0) throw new ChannelTimeoutError(`send() on ${this.#name()} timed out after ${options.timeout} ms`);
       return;
     }
-    // #send() written out: the common call, one frame fewer.
-    const self = getcurrent();
-    const callback = getChannelCallback();
-    if (this.#trySend(value, false)) {
-      callback?.(this, self, true, false);
-      return;
-    }
-    callback?.(this, self, true, true);
-    this.#block(self, true, value, false);
+    this.#send(value, false);
   }
 
   /** Like {@link send}, but the receiver's `receive()` throws `error`. */
