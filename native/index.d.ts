@@ -43,6 +43,12 @@ export interface NativeCore {
   directRestore(): DirectRestoreInfo;
   /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */
   setDirectRestore(enabled: boolean): void;
+  /**
+   * Makes the direct restore archive through V8's EagerlyArchiveThread whole
+   * (false) or component by component where that was verified (true, the
+   * default): for tests of both paths.
+   */
+  setArchiveByComponent(enabled: boolean): void;
   /** Whether scavenges skip settled greenlets (docs/switch-cost.md), and how often they did. */
   scavengeSkip(): ScavengeSkipInfo;
   /** Turns the scavenge skip on or off (`reason` is what scavengeSkip() then reports). */

@@ -85,6 +85,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
         InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
         InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
+        InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
         InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
@@ -250,6 +251,14 @@ class Binding : public Napi::Addon<Binding> {
     bool enabled;
     if (RequireBoolean(info, "setDirectRestore(enabled)", &enabled)) {
       coroutines_->direct_restore().SetEnabled(enabled);
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetArchiveByComponent(const Napi::CallbackInfo& info) {
+    bool enabled;
+    if (RequireBoolean(info, "setArchiveByComponent(enabled)", &enabled)) {
+      coroutines_->direct_restore().SetArchiveByComponent(enabled);
     }
     return info.Env().Undefined();
   }

@@ -228,7 +228,8 @@ void DirectRestore::Prepare() {
   restore_debug_ = functions->As<RestoreFunction>(V8Function::kDebugRestore);
   restore_regexp_stack_ = functions->As<RestoreFunction>(V8Function::kRegExpStackRestore);
   restore_bootstrapper_ = functions->As<RestoreFunction>(V8Function::kBootstrapperRestore);
-  archive_by_component_ = PrepareArchiveByComponent(*functions);
+  archive_by_component_verified_ = PrepareArchiveByComponent(*functions);
+  archive_by_component_ = archive_by_component_verified_ && archive_by_component_wanted_;
   armed_ = enabled_;
 #endif
 }
@@ -362,6 +363,11 @@ void DirectRestore::TurnOff(std::string reason) {
   reason_ = std::move(reason);
   discovered_ = false;
   armed_ = false;
+}
+
+void DirectRestore::SetArchiveByComponent(bool enabled) {
+  archive_by_component_wanted_ = enabled;
+  archive_by_component_ = archive_by_component_verified_ && enabled;
 }
 
 void DirectRestore::SetEnabled(bool enabled) {

@@ -59,6 +59,9 @@ class DirectRestore {
   void Switch(const Identity& from, const Identity& to, const IdentityAccess& identity);
 
   void SetEnabled(bool enabled);
+  // Archiving through EagerlyArchiveThread whole instead (tests), where the
+  // component path was verified; it is verified at the first direct switch.
+  void SetArchiveByComponent(bool enabled);
   enum class Status { kOff, kWaitingForSymbols, kOn };
   Status status() const;
   static const char* StatusName(Status status);
@@ -103,7 +106,9 @@ class DirectRestore {
   StateFunction unlock_ = nullptr;  // RecursiveMutex::Unlock
   GetStateFunction get_free_thread_state_ = nullptr;
   StateFunction eagerly_archive_thread_ = nullptr;
-  bool archive_by_component_ = false;
+  bool archive_by_component_ = false;  // verified_ && wanted_
+  bool archive_by_component_verified_ = false;
+  bool archive_by_component_wanted_ = true;
   RestoreFunction archive_handle_scopes_ = nullptr;
   IsolateRestoreFunction archive_isolate_ = nullptr;
   IsolateRestoreFunction archive_relocatable_ = nullptr;

@@ -62,6 +62,28 @@ t.test('with a debugger session enabled, V8 restores the debugger state', { skip
   t.end();
 });
 
+t.test('programs see the same whether V8 archives whole or the core by component', { skip: !directRestoreHere && 'x86-64 only' }, (t) => {
+  settleShortcuts();
+  const byComponent = observe();
+  core.setArchiveByComponent(false);
+  try {
+    t.equal(core.directRestore().archivesByComponent, false, 'now through EagerlyArchiveThread');
+    const before = core.directRestore().switches;
+    const whole = observe();
+    t.ok(core.directRestore().switches > before, 'still the direct restore');
+    t.same(whole, byComponent);
+  } finally {
+    core.setArchiveByComponent(true);
+  }
+  t.equal(core.directRestore().archivesByComponent, true);
+  t.end();
+});
+
+t.test('setArchiveByComponent wants a boolean', (t) => {
+  t.throws(() => (core.setArchiveByComponent as (value: unknown) => void)('no'), TypeError);
+  t.end();
+});
+
 t.test('STACKLESS_DIRECT_RESTORE=0 turns it off', (t) => {
   const result = runChild(fixture('debugger-session.mjs'), [], [], { STACKLESS_DIRECT_RESTORE: '0' });
   expectExit(t, result);
