@@ -87,6 +87,21 @@ t.test('several storages at once, and disable()', (t) => {
   t.end();
 });
 
+t.test('a storage first used inside a greenlet, then disabled', (t) => {
+  // In its own process: here storages have been used already. (null: undefined, through JSON.)
+  const result = runChild(fixture('first-storage.mjs'));
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim()), {
+    mainAfterG: null,
+    gAfterMain: 'set in g',
+    mainAfterSecond: 'set in main',
+    earlyStarts: null,
+    gAfterDisable: null,
+    mainAtEnd: null,
+  });
+  t.end();
+});
+
 t.test('switching away inside an async scope is refused, not fatal', (t) => {
   const result = runChild(fixture('async-scope.mjs'));
   expectExit(t, result);
