@@ -182,8 +182,11 @@ StackPool::~StackPool() {
   const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
   for (StackArena* arena : arenas_) {
     const auto base = reinterpret_cast<uintptr_t>(arena->base);
-    if (here - base >= arena->size() && !keep_mapped_) munmap(arena->base, arena->size());
-    g_process_mappings.fetch_sub(arena->mappings(), std::memory_order_relaxed);
+    // What stays mapped keeps counting toward the process's mapping budget.
+    if (here - base >= arena->size() && !keep_mapped_) {
+      munmap(arena->base, arena->size());
+      g_process_mappings.fetch_sub(arena->mappings(), std::memory_order_relaxed);
+    }
     delete arena;
   }
 }
