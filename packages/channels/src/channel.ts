@@ -67,8 +67,9 @@ export function unwrap(item: unknown): unknown {
  * (a sender fills it in). It belongs to the blocked tasklet until its
  * operation returns; others read it only at once, with no switch in between.
  * Then the channel keeps it for the next operation to block there: a
- * long-lived record spares an allocation and, being old, the young-object
- * write barriers of storing it in the (old) waiting list and tasklet.
+ * long-lived record spares an allocation and, once promoted, the
+ * young-object write barriers of storing it in the (old) waiting list and
+ * tasklet.
  */
 interface BlockedOperation extends Waiter, Blocker, Delivery {
   /** The channel's waiting list it is in. */
@@ -326,7 +327,7 @@ export class Channel<T> implements Iterable<T> {
       // Room now: the oldest blocked sender's value moves into the buffer.
       const sender = this.#takeWaiter(true);
       if (sender !== undefined) {
-        buffer.push(asItem(sender));
+        buffer.push(asItem(sender.value, sender.isError));
         this.#release(sender, false);
       }
       return item;
@@ -335,7 +336,7 @@ export class Channel<T> implements Iterable<T> {
     if (sender === undefined) return NOTHING_READY;
     // Read before the release: the sender may run at once, and it reuses its
     // record for its next operation.
-    const item = asItem(sender);
+    const item = asItem(sender.value, sender.isError);
     this.#release(sender, this.#preference > 0);
     return item;
   }
@@ -392,7 +393,7 @@ export class Channel<T> implements Iterable<T> {
       return true;
     }
     if (this.#buffer.length < this.#capacity) {
-      this.#buffer.push(isError ? new Thrown(value) : value);
+      this.#buffer.push(asItem(value, isError));
       return true;
     }
     return false;
@@ -474,9 +475,9 @@ function deliver(waiter: Waiter, delivery: Delivery): void {
   else unblock(waiter.tasklet, delivery);
 }
 
-/** A waiter's value as buffered (see Thrown). */
-function asItem(waiter: Waiter): unknown {
-  return waiter.isError ? new Thrown(waiter.value) : waiter.value;
+/** A sent value as buffered (see Thrown). */
+function asItem(value: unknown, isError: boolean): unknown {
+  return isError ? new Thrown(value) : value;
 }
 
 export function unpack(delivery: Delivery): unknown {

@@ -254,8 +254,7 @@ function sliceEnded(): boolean {
 function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   const waiting = runner?.core;
   if (waiting === undefined || waiting === self) return queue.head;
-  // The deadline test first: most runs have none, and then the clock is never read.
-  if (queue.head === undefined || (runner!.deadline !== Infinity && sliceEnded())) return waiting;
+  if (queue.head === undefined || sliceEnded()) return waiting;
   return queue.head;
 }
 
