@@ -9,7 +9,7 @@ import { Channel } from '@stackless/channels';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { run, tasklet } from '@stackless/tasklets';
 import { GeneratorChannel, runTasks } from './generator-channels.js';
-import { nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
+import { median, nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
 
 settleSwitchShortcuts();
 
@@ -127,14 +127,14 @@ function goPingPong(binary) {
   return result.status === 0 ? JSON.parse(result.stdout).pingpong_ns : undefined;
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const GO_PAIRS = 5;
 
 /**
  * Ours and Go's ping-pong, taken in turns: this machine's speed drifts from
  * one second to the next, so each pair is measured close together and the
  * ratio reported is the median of the pairs' ratios.
  */
-function pairedWithGo(binary, rounds = 5) {
+function pairedWithGo(binary, rounds = GO_PAIRS) {
   const ours = [];
   const go = [];
   for (let i = 0; i < rounds; i++) {
@@ -162,7 +162,7 @@ printTable('Channel ping-pong (round trip: two transfers)', [
   ['greenlet switch round trip (the floor)', greenletNs, 'ns/op', `channel overhead = ${ratio(pingPongNs, greenletNs)}`],
   ['generator tasks + channel (baseline)', generatorPingPongNs, 'ns/op', `tasklets / generators = ${ratio(pingPongNs, generatorPingPongNs)}`],
   ...(paired
-    ? [['Go goroutines, GOMAXPROCS=1 (anchor)', paired.go, 'ns/op', `tasklets / Go = ${paired.ratio.toFixed(2)}x (median of 5 pairs taken in turns)`]]
+    ? [['Go goroutines, GOMAXPROCS=1 (anchor)', paired.go, 'ns/op', `tasklets / Go = ${paired.ratio.toFixed(2)}x (median of ${GO_PAIRS} pairs taken in turns)`]]
     : []),
 ]);
 printTable('Concurrent prime sieve, first 1,000 primes (1,000 filters)', [

@@ -35,7 +35,8 @@ export async function nsPerOpAsync(batch, { ops = 200_000, batches = 7 } = {}) {
   return median(samples);
 }
 
-function median(values) {
+/** The middle value (the upper one of an even count). */
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
