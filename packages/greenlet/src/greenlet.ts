@@ -160,20 +160,17 @@ export class Greenlet {
 
   /**
    * Throws `error` (by default a new {@link GreenletExit}) in this greenlet
-   * where it is suspended. An unstarted greenlet dies without running and a
-   * dead one stays dead: then the error goes to the parent, where a
-   * `GreenletExit` is returned as a value and anything else is thrown.
+   * where it is suspended. An unstarted greenlet starts with the error, so
+   * it dies without running `run`; a dead one stays dead. Either way the
+   * error goes to the parent, where a `GreenletExit` is returned as a value
+   * and anything else is thrown.
    */
   throw(error: Error = new GreenletExit()): unknown {
     if (!(error instanceof Error)) {
       throw new TypeError(`greenlet.throw() takes an Error, not ${describe(error)}`);
     }
     const state = this.#state;
-    if (!state.started || state.dead) {
-      if (!state.started) {
-        state.dead = true;
-        state.run = undefined;
-      }
+    if (state.dead) {
       const ancestor = liveAncestor(state);
       return error instanceof GreenletExit
         ? transfer(stateOf(ancestor), ancestor, [error], undefined, false)
@@ -322,7 +319,11 @@ function prepareSwitch(
     targetHandle = liveAncestor(target);
     target = stateOf(targetHandle);
   }
-  if (target === self) return undefined;
+  if (target === self) {
+    // Python greenlet traces a switch to the running greenlet too.
+    trace(isError ? 'throw' : 'switch', self.handle!, self.handle!);
+    return undefined;
+  }
   if (!self.isMain) checkNoOpenAsyncScope(self.asyncMark);
   if (!target.started) begin(target);
   self.stores = storagesInUse ? captureStores() : undefined;
@@ -420,10 +421,10 @@ function enter(coroutine: number): number {
   let isError = false;
   try {
     // callRun() inlined by hand: one frame fewer under every greenlet for the
-    // GC to walk.
-    const args = resume(self, true) as unknown[];
+    // GC to walk. `run` is let go first: a start by throw() never calls it.
     const run = self.run;
     self.run = undefined;
+    const args = resume(self, true) as unknown[];
     values = [run !== undefined ? run(...args) : callRunMethod(self, args)];
   } catch (caught) {
     if (caught instanceof GreenletExit) {

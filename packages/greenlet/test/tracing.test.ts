@@ -96,10 +96,56 @@ t.test('settrace returns the previous tracer; same tracer twice', (t) => {
   t.end();
 });
 
-t.test('no event for switching to oneself', (t) => {
+// The expected events below are what greenlet 2.0.2 (Debian's python3-greenlet)
+// reports for the same programs.
+t.test('throw into an unstarted greenlet is traced: it starts with the error and dies', (t) => {
+  const main = getcurrent();
+  const names = new Map<Greenlet, string>([[main, 'main']]);
   const { events, tracer } = recording();
   settrace(tracer);
-  getcurrent().switch(1);
-  t.same(events, []);
+  const g = new Greenlet(() => t.fail('run is never called'));
+  names.set(g, 'g');
+  t.throws(() => g.throw(new RangeError('x')), RangeError);
+  const h = new Greenlet(() => t.fail('run is never called'));
+  names.set(h, 'h');
+  t.type(h.throw(), 'GreenletExit');
+  settrace(null);
+  t.same(
+    events.map(([e, o, target]) => [e, names.get(o), names.get(target)]),
+    [
+      ['throw', 'main', 'g'],
+      ['throw', 'g', 'main'],
+      ['throw', 'main', 'h'],
+      ['switch', 'h', 'main'],
+    ],
+  );
+  t.ok(g.dead && h.dead);
+  t.equal(g.run, undefined);
+  t.end();
+});
+
+t.test('a switch or throw that lands on the running greenlet is traced too', (t) => {
+  const main = getcurrent();
+  const { events, tracer } = recording();
+  const dead = new Greenlet(() => 1);
+  dead.switch();
+  settrace(tracer);
+  t.equal(main.switch(5), 5);
+  t.throws(() => dead.throw(new RangeError('to the ancestor, which is main')), RangeError);
+  t.type(dead.throw(), 'GreenletExit');
+  const g = new Greenlet(() => getcurrent().switch(7));
+  t.equal(g.switch(), 7);
+  settrace(null);
+  t.same(
+    events.map(([e, o, target]) => [e, o === main ? 'main' : o === g ? 'g' : '?', target === main ? 'main' : target === g ? 'g' : '?']),
+    [
+      ['switch', 'main', 'main'],
+      ['throw', 'main', 'main'],
+      ['switch', 'main', 'main'],
+      ['switch', 'main', 'g'],
+      ['switch', 'g', 'g'],
+      ['switch', 'g', 'main'],
+    ],
+  );
   t.end();
 });
