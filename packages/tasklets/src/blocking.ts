@@ -1,8 +1,8 @@
 // The primitives synchronisation objects are built from (channels, locks,
 // queues): block the current tasklet, and unblock a blocked one.
 import { SchedulerError } from './errors.js';
-import { type Blocker, block, currentCore, wake } from './scheduler.js';
-import type { Tasklet } from './tasklet.js';
+import { type Blocker, block, currentCore, handOff, wake } from './scheduler.js';
+import { Tasklet } from './tasklet.js';
 
 /**
  * Blocks the current tasklet until {@link unblock} (or {@link unblockThrow})
@@ -36,18 +36,36 @@ export function blockCurrentOn(blocker: Blocker): unknown {
 
 /** Makes a blocked tasklet runnable; its blockCurrent() returns `value`. */
 export function unblock(tasklet: Tasklet, value?: unknown): void {
-  wake(blockedCore(tasklet), value);
+  wake(blockedCore(tasklet, 'unblock'), value);
+}
+
+/**
+ * Unblocks `tasklet` and runs it at once; the caller runs again after every
+ * tasklet that was runnable already. This is what a Stackless channel does
+ * for the side its `preference` names.
+ */
+export function unblockAndRun(tasklet: Tasklet, value?: unknown): void {
+  const core = blockedCore(tasklet, 'unblockAndRun');
+  wake(core, value);
+  handOff(core);
 }
 
 /** Makes a blocked tasklet runnable; its blockCurrent() throws `error`. */
 export function unblockThrow(tasklet: Tasklet, error: unknown): void {
-  wake(blockedCore(tasklet), undefined, { error });
+  wake(blockedCore(tasklet, 'unblockThrow'), undefined, { error });
 }
 
-function blockedCore(tasklet: Tasklet) {
+function blockedCore(tasklet: Tasklet, operation: string) {
+  if (!(tasklet instanceof Tasklet)) throw new TypeError(`${operation}() takes a Tasklet, not ${describe(tasklet)}`);
   const core = tasklet.core;
   if (core.blocker === undefined || core === currentCore()) {
-    throw new SchedulerError('unblock(): the tasklet is not blocked');
+    throw new SchedulerError(`${operation}(): the tasklet is not blocked`);
   }
   return core;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
+  return typeof value;
 }

@@ -18,7 +18,7 @@ export {
   getScheduleCallback,
 } from './api.js';
 export { sleep, wait, finished } from './event-loop.js';
-export { blockCurrent, blockCurrentOn, unblock, unblockThrow } from './blocking.js';
+export { blockCurrent, blockCurrentOn, unblock, unblockAndRun, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
 export type { Blocker, ScheduleCallback } from './scheduler.js';

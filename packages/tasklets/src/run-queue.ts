@@ -7,8 +7,9 @@ export interface Queued {
 
 /**
  * The runnable tasklets in round-robin order, as a circular doubly-linked
- * list. While a runnable tasklet runs it is the head; `rotate()` moves the
- * head to the tail, which is all `schedule()` does.
+ * list (Stackless' chain of runnables). While a runnable tasklet runs it is
+ * the head; `rotate()` moves the head to the tail, which is all `schedule()`
+ * does.
  */
 export class RunQueue<T extends Queued> {
   head: T | undefined;
@@ -18,9 +19,14 @@ export class RunQueue<T extends Queued> {
     this.#link(item);
   }
 
-  /** Inserts `item` as the new head. */
-  prepend(item: T): void {
-    this.#link(item);
+  /**
+   * Makes `item` the head, as Stackless does with the tasklet it switches to:
+   * one not in the queue is inserted at the tail first (so the old head comes
+   * right after it); for one already in the queue the ring turns to it, and
+   * those that were ahead of it go behind.
+   */
+  makeHead(item: T): void {
+    if (!item.queued) this.#link(item);
     this.head = item;
   }
 

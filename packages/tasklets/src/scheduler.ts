@@ -1,10 +1,10 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
 
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
-import { events, log, logDebug, logTrace } from './observe.js';
+import { type TaskletEvents, events, log, logDebug, logTrace } from './observe.js';
 import { type Queued, RunQueue } from './run-queue.js';
 import type { Tasklet } from './tasklet.js';
 
@@ -54,7 +54,7 @@ let scheduleCallback: ScheduleCallback | null = null;
 export function initMain(core: TaskletCore): void {
   main = current = core;
   core.started = true;
-  core.greenlet = getcurrent();
+  core.greenlet = currentGreenlet();
   queue.append(core);
 }
 
@@ -83,10 +83,10 @@ export function getScheduleCallback(): ScheduleCallback | null {
   return scheduleCallback;
 }
 
-/** Puts a tasklet in the run queue (at the tail, or as the head to run next). */
+/** Puts a tasklet in the run queue: at the tail, or as the head (see RunQueue#makeHead). */
 export function enqueue(core: TaskletCore, asHead = false): void {
   const wasQueued = core.queued;
-  if (asHead) queue.prepend(core);
+  if (asHead) queue.makeHead(core);
   else if (!wasQueued) queue.append(core);
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
@@ -100,6 +100,24 @@ export function dequeue(core: TaskletCore): void {
 }
 
 /**
+ * The current tasklet, when the code calling a scheduler operation runs on
+ * its greenlet. Code on a greenlet of its own (a plain Greenlet, a deep
+ * generator's body) is refused: the scheduler would resume the tasklet's
+ * greenlet, not that one, which would stay suspended for good.
+ */
+function caller(operation: string): TaskletCore {
+  const self = current;
+  if (self.greenlet !== currentGreenlet()) {
+    throw new SchedulerError(
+      `${operation} was called on a greenlet that is not a tasklet's own (a Greenlet or a generator's body ` +
+        `started by ${label(self)}), and only a tasklet's own greenlet can be suspended by the scheduler. ` +
+        'Run that code in a tasklet of its own, or switch back to the tasklet first.',
+    );
+  }
+  return self;
+}
+
+/**
  * Suspends the current tasklet and runs `target`. Returns, with the
  * tasklet's tempval, when some tasklet switches back; throws there if an
  * error was sent (kill, throw, a deadlock, an error raised in main).
@@ -110,32 +128,30 @@ export function switchTo(target: TaskletCore): unknown {
     scheduleCallback?.(self.tasklet, target.tasklet);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
-    if (target.started) {
-      target.greenlet!.switch();
-    } else {
-      target.started = true;
-      const args = target.args ?? [];
-      target.args = undefined;
-      target.greenlet!.switch(...args);
-    }
+    // A tasklet's greenlet takes its arguments from its record (runTasklet),
+    // so starting it and resuming it are the same switch.
+    target.started = true;
+    target.greenlet!.switch();
     // Whoever resumed this tasklet has set it current, as a rule: comparing
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
-  if (self.hasWakeError) {
-    const error = self.wakeError;
-    self.wakeError = undefined;
-    self.hasWakeError = false;
-    throw error;
-  }
+  if (self.hasWakeError) throw takeWakeError(self);
   const value = self.tempval;
   self.tempval = undefined;
   return value;
 }
 
+function takeWakeError(core: TaskletCore): unknown {
+  const error = core.wakeError;
+  core.wakeError = undefined;
+  core.hasWakeError = false;
+  return error;
+}
+
 /** Round-robin: the current tasklet goes to the back; the next one runs. */
 export function schedule(value: unknown): unknown {
-  const self = current;
+  const self = caller('schedule()');
   self.tempval = value;
   if (self.queued && queue.head === self) queue.rotate();
   const next = sliceEnded() ? runner!.core : queue.head ?? self;
@@ -144,7 +160,7 @@ export function schedule(value: unknown): unknown {
 
 /** Like schedule(), but the current tasklet leaves the run queue (paused). */
 export function scheduleRemove(value: unknown): unknown {
-  const self = current;
+  const self = caller('scheduleRemove()');
   self.tempval = value;
   queue.remove(self);
   const next = nextAfterLeaving(self);
@@ -160,7 +176,7 @@ export function scheduleRemove(value: unknown): unknown {
  * with or throws the error. Used by sleep(), wait() and channels.
  */
 export function block(blocker: Blocker): unknown {
-  const self = current;
+  const self = caller(blocker.reason);
   if (self.isMain && blocker.needsEventLoop) {
     throw new SchedulerError(
       `${blocker.reason} would block the main tasklet, which runs Node's event loop, ` +
@@ -170,7 +186,7 @@ export function block(blocker: Blocker): unknown {
   queue.remove(self);
   const next = nextAfterLeaving(self);
   if (next === undefined) {
-    queue.prepend(self);
+    queue.makeHead(self);
     throw new DeadlockError(deadlockMessage(self, blocker));
   }
   self.blocker = blocker;
@@ -191,15 +207,50 @@ export function wake(core: TaskletCore, value: unknown, error?: { error: unknown
 }
 
 /**
+ * Runs `target` now (Stackless' `tasklet.run()`): it becomes the head of the
+ * run queue (RunQueue#makeHead) and the caller stays runnable; with
+ * `pauseCaller` (`tasklet.switch()`) the caller leaves the queue.
+ */
+export function runNow(target: TaskletCore, pauseCaller: boolean): void {
+  const self = caller(pauseCaller ? 'switch()' : 'run()');
+  if (target === self) return;
+  enqueue(target, true);
+  if (pauseCaller) queue.remove(self);
+  switchTo(target);
+}
+
+/**
+ * Runs a runnable `target` now, and the caller after every tasklet that is
+ * runnable already: what a channel does for its preferred side (Stackless'
+ * `generic_channel_action` puts the target right after the caller and
+ * switches to it).
+ */
+export function handOff(target: TaskletCore): void {
+  const self = current;
+  // The caller's greenlet is not the tasklet's own, so it cannot be
+  // suspended (see caller()): the target, woken already, just stays runnable.
+  if (target === self || self.greenlet !== currentGreenlet()) return;
+  queue.remove(target);
+  if (self.queued && queue.head === self) queue.rotate();
+  queue.makeHead(target);
+  switchTo(target);
+}
+
+/**
  * Raises `error` in `target` at once: it runs now, ahead of the caller, which
- * stays runnable right behind it.
+ * stays runnable (RunQueue#makeHead says where).
  */
 export function raiseIn(target: TaskletCore, error: unknown): void {
   if (target === current) throw error;
+  const self = caller(error instanceof TaskletExit ? 'kill()' : 'throw()');
   if (!target.started) {
-    // Never ran: it dies without running, and the error is reported as if
-    // its function had thrown it.
+    // Never ran: it dies without running, as if its function had thrown the
+    // error at once. A failure goes to main now, as it would have.
     finish(target, error);
+    if (main.hasWakeError) {
+      if (self === main) throw takeWakeError(main);
+      switchTo(main);
+    }
     return;
   }
   target.blocker?.cancel();
@@ -229,7 +280,7 @@ const CLOCK_CHECK_INTERVAL = 64;
 
 /** Runs the queue until no tasklet but the caller is runnable (or the deadline). */
 export function runUntilIdle(deadline = Infinity): void {
-  const self = current;
+  const self = caller('run()');
   runner = { core: self, deadline, outer: runner };
   try {
     while (queue.size > (self.queued ? 1 : 0) && performance.now() < deadline) {
@@ -238,7 +289,7 @@ export function runUntilIdle(deadline = Infinity): void {
     }
   } finally {
     runner = runner.outer;
-    if (!self.queued) queue.prepend(self);
+    if (!self.queued) queue.makeHead(self);
   }
 }
 
@@ -258,23 +309,34 @@ function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   return queue.head;
 }
 
-/** The bottom of every tasklet's greenlet. */
-export function runTasklet(core: TaskletCore, args: unknown[]): void {
+/**
+ * The bottom of every tasklet's greenlet. It reads the function and its
+ * arguments from the record, never from the switch that starts it: a
+ * tasklet that ends starts the next one by returning to it (below), and that
+ * return value is no argument of anybody's.
+ */
+export function runTasklet(core: TaskletCore): void {
+  const fn = core.fn!;
+  const args = core.args ?? [];
+  core.args = undefined;
   let failure: unknown;
   try {
-    core.fn!(...args);
+    // Called as a plain function: `this` is undefined, not the record.
+    fn(...args);
   } catch (error) {
     failure = error;
   }
-  const next = finish(core, failure);
+  finish(core, failure);
+  const next = nextAfterEnd(core);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
   current = next;
+  next.started = true;
   if (next !== core) scheduleCallback?.(core.tasklet, next.tasklet);
 }
 
-/** Marks a tasklet dead, reports how it ended, and picks who runs next. */
-function finish(core: TaskletCore, failure: unknown): TaskletCore {
+/** Marks a tasklet dead and reports how it ended. */
+function finish(core: TaskletCore, failure: unknown): void {
   const name = logDebug ? label(core) : '';
   core.dead = true;
   core.fn = undefined;
@@ -283,15 +345,34 @@ function finish(core: TaskletCore, failure: unknown): TaskletCore {
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
   if (failed) {
     if (logDebug) log.debug({ tasklet: name, error: String(failure) }, 'failed');
-    events.emit('failed', core.tasklet, failure);
-    if (events.listenerCount('error') > 0) events.emit('error', failure, core.tasklet);
+    emitReporting('failed', core.tasklet, failure);
+    if (events.listenerCount('error') > 0) emitReporting('error', failure, core.tasklet);
     else raiseInMain(failure);
   } else {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
-    events.emit('finished', core.tasklet);
+    emitReporting('finished', core.tasklet);
   }
+}
+
+/**
+ * Emits an event about a tasklet that has ended. A listener that throws has
+ * no tasklet to throw in: its error is raised in main, like an uncaught one.
+ */
+function emitReporting<E extends 'finished' | 'failed' | 'error'>(event: E, ...args: TaskletEvents[E]): void {
+  try {
+    (events.emit as (event: E, ...args: TaskletEvents[E]) => boolean)(event, ...args);
+  } catch (error) {
+    raiseInMain(error);
+  }
+}
+
+/** Who runs when `core` has ended: the next runnable, else main. */
+function nextAfterEnd(core: TaskletCore): TaskletCore {
   const next = nextAfterLeaving(core);
   if (next !== undefined) return next;
+  // Nothing else is runnable: main runs, and is runnable again (Stackless
+  // inserts the tasklet it switches to), whether it was paused or blocked.
+  queue.makeHead(main);
   if (main.blocker !== undefined && !main.hasWakeError) {
     // The last runnable tasklet is gone and main waits for something only a
     // tasklet could do.

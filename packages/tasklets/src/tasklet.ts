@@ -11,8 +11,8 @@ import {
   initMain,
   mainCore,
   raiseIn,
+  runNow,
   runTasklet,
-  switchTo,
 } from './scheduler.js';
 
 type TaskletFunction = (...args: any[]) => unknown;
@@ -40,10 +40,14 @@ export class Tasklet {
 
   /**
    * Binds the function to run and, if `args` is given, its arguments: the
-   * tasklet is then alive but paused until `insert()`.
+   * tasklet is then alive but paused until `insert()`. As in Stackless, a
+   * scheduled tasklet cannot be rebound: `remove()` it first.
    */
   bind(fn: TaskletFunction | undefined, args?: unknown[]): this {
     const core = this.#mutableCore('bind');
+    if (core.queued || core.blocker !== undefined) {
+      throw new SchedulerError('bind(): the tasklet is scheduled; remove() it before binding it again');
+    }
     if (fn !== undefined) {
       if (typeof fn !== 'function') throw new TypeError(`a tasklet runs a function, not ${typeof fn}`);
       core.fn = fn;
@@ -56,9 +60,13 @@ export class Tasklet {
     return this;
   }
 
-  /** Binds the arguments and puts the tasklet at the end of the run queue. */
+  /**
+   * Binds the arguments and puts the tasklet at the end of the run queue. As
+   * in Stackless, only a tasklet that is not alive yet can be set up.
+   */
   setup(...args: unknown[]): this {
     const core = this.#mutableCore('setup');
+    if (core.alive) throw new SchedulerError('setup(): the tasklet is alive: its arguments are bound already');
     if (core.fn === undefined) throw new SchedulerError('setup(): the tasklet has no function; pass one to new Tasklet(fn) or bind()');
     core.args = args;
     this.insert();
@@ -84,22 +92,20 @@ export class Tasklet {
     return this;
   }
 
-  /** Runs this tasklet now; the caller stays runnable, right behind it. */
+  /**
+   * Runs this tasklet now; the caller stays runnable. One that was not in
+   * the run queue goes in just ahead of the caller, which runs right after
+   * it. For one already runnable the queue turns round to it, as in
+   * Stackless: the tasklets that were between the caller and it then come
+   * after the caller.
+   */
   run(): void {
-    const core = this.#runnableCore('run');
-    if (core === currentCore()) return;
-    enqueue(core, true);
-    switchTo(core);
+    runNow(this.#runnableCore('run'), false);
   }
 
   /** Runs this tasklet now; the caller is paused (out of the run queue). */
   switch(): void {
-    const core = this.#runnableCore('switch');
-    const caller = currentCore();
-    if (core === caller) return;
-    enqueue(core, true);
-    dequeue(caller);
-    switchTo(core);
+    runNow(this.#runnableCore('switch'), true);
   }
 
   /**
@@ -190,7 +196,7 @@ export class Tasklet {
     if (core.dead) throw new SchedulerError(`${operation}(): the tasklet is dead`);
     if (core.started) throw new SchedulerError(`${operation}(): the tasklet has already started`);
     if (core.greenlet === undefined) {
-      core.greenlet = new Greenlet((...args: unknown[]) => runTasklet(core, args), mainCore().greenlet!);
+      core.greenlet = new Greenlet(() => runTasklet(core), mainCore().greenlet!);
     }
     return core;
   }
