@@ -1,4 +1,4 @@
-import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, tasklet, unblock } from '@stackless/tasklets';
+import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, tasklet, unblock, unblockAndRun } from '@stackless/tasklets';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
@@ -30,14 +30,15 @@ export interface Delivery {
 /**
  * A tasklet blocked on the channel. `claim` is set for a waiter that belongs
  * to a select(): the first channel to serve it calls claim(), which takes the
- * select's other waiters off their channels and unblocks the tasklet.
+ * select's other waiters off their channels and unblocks the tasklet (and
+ * runs it at once with `runNow`, see unblockAndRun()).
  */
 export interface Waiter {
   readonly tasklet: Tasklet;
   readonly sending: boolean;
   readonly value: unknown;
   readonly isError: boolean;
-  readonly claim?: (delivery: Delivery) => void;
+  readonly claim?: (delivery: Delivery, runNow: boolean) => void;
 }
 
 /** What a sender whose value was taken is woken with. */
@@ -185,15 +186,13 @@ export class Channel<T> implements Iterable<T> {
       if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
       return value as T;
     }
-    const ready = this.takeReady();
-    const callback = getChannelCallback();
-    if (ready !== NOTHING_READY) {
-      callback?.(this, getcurrent(), false, false);
-      return unwrap(ready) as T;
-    }
-    if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     const self = getcurrent();
-    callback?.(this, self, false, true);
+    // Before anything moves, as in Stackless: a callback that throws stops
+    // the operation, with no value taken.
+    getChannelCallback()?.(this, self, false, !this.#hasValueReady);
+    const ready = this.takeReady();
+    if (ready !== NOTHING_READY) return unwrap(ready) as T;
+    if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
     return this.#block(self, false, undefined, false) as T;
   }
 
@@ -207,7 +206,7 @@ export class Channel<T> implements Iterable<T> {
     this.#closing = true;
     if (this.#waiting.length > 0 && !this.#waiting.peek()!.sending) {
       const error = () => new ChannelClosedError(`${this.#name()} was closed while receiving`);
-      for (const receiver of this.#waiting.drain()) deliver(receiver, { value: error(), isError: true });
+      for (const receiver of this.#waiting.drain()) deliver(receiver, { value: error(), isError: true }, false);
     }
   }
 
@@ -351,7 +350,17 @@ export class Channel<T> implements Iterable<T> {
 
   /** @internal For select(): whether a receive would not block. */
   get canReceive(): boolean {
-    return this.#buffer.length > 0 || (this.#waiting.peek()?.sending ?? false) || this.#closing;
+    return this.#hasValueReady || this.#closing;
+  }
+
+  /** A value is buffered or offered by a blocked sender. */
+  get #hasValueReady(): boolean {
+    return this.#buffer.length > 0 || (this.#waiting.peek()?.sending ?? false);
+  }
+
+  /** A receiver is blocked, or the buffer has room. */
+  get #hasRoom(): boolean {
+    return (this.#waiting.length > 0 && !this.#waiting.peek()!.sending) || this.#buffer.length < this.#capacity;
   }
 
   /** @internal For select(): queues a select's waiter; returns how to take it off again. */
@@ -366,12 +375,10 @@ export class Channel<T> implements Iterable<T> {
   #send(value: unknown, isError: boolean): void {
     // The current tasklet, before the transfer may run another one.
     const self = getcurrent();
-    const callback = getChannelCallback();
-    if (this.#trySend(value, isError)) {
-      callback?.(this, self, true, false);
-      return;
-    }
-    callback?.(this, self, true, true);
+    // Before anything moves, as in Stackless: a callback that throws stops
+    // the operation, with nothing sent.
+    getChannelCallback()?.(this, self, true, !this.#hasRoom);
+    if (this.#trySend(value, isError)) return;
     this.#block(self, true, value, isError);
   }
 
@@ -385,11 +392,11 @@ export class Channel<T> implements Iterable<T> {
         const operation = receiver as BlockedOperation;
         operation.value = value;
         operation.isError = isError;
-        unblock(operation.tasklet, operation);
+        if (this.#preference < 0) unblockAndRun(operation.tasklet, operation);
+        else unblock(operation.tasklet, operation);
       } else {
-        deliver(receiver, { value, isError });
+        deliver(receiver, { value, isError }, this.#preference < 0);
       }
-      if (this.#preference < 0) receiver.tasklet.run();
       return true;
     }
     if (this.#buffer.length < this.#capacity) {
@@ -447,8 +454,7 @@ export class Channel<T> implements Iterable<T> {
 
   /** A blocked sender whose value was taken: it goes on (now, if preferred). */
   #release(sender: Waiter, runNow: boolean): void {
-    deliver(sender, TAKEN);
-    if (runNow) sender.tasklet.run();
+    deliver(sender, TAKEN, runNow);
   }
 
   #name(): string {
@@ -469,9 +475,10 @@ function inTasklet<R>(operation: () => R): Promise<R> {
   });
 }
 
-/** Wakes a blocked waiter with what it waited for. */
-function deliver(waiter: Waiter, delivery: Delivery): void {
-  if (waiter.claim !== undefined) waiter.claim(delivery);
+/** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
+function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
+  if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
+  else if (runNow) unblockAndRun(waiter.tasklet, delivery);
   else unblock(waiter.tasklet, delivery);
 }
 

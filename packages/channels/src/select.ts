@@ -1,5 +1,5 @@
 // Go's select over channel operations, for tasklets.
-import { blockCurrent, getcurrent, unblock } from '@stackless/tasklets';
+import { blockCurrent, getcurrent, unblock, unblockAndRun } from '@stackless/tasklets';
 
 import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
 import { ChannelClosedError } from './errors.js';
@@ -122,10 +122,12 @@ function blockOnCases(cases: readonly SelectCase[], timeout: number | undefined)
       sending: c.sending,
       value: c.sending ? c.value : undefined,
       isError: false,
-      claim: (delivery) => {
+      claim: (delivery, runNow) => {
         if (settled) return;
         settle();
-        unblock(self, { kind: 'case', index, delivery } satisfies Outcome);
+        const outcome: Outcome = { kind: 'case', index, delivery };
+        if (runNow) unblockAndRun(self, outcome);
+        else unblock(self, outcome);
       },
     };
     takeOff.push(c.channel.enqueueWaiter(waiter));
