@@ -70,12 +70,25 @@ export class TaskletEventEmitter extends EventEmitter<TaskletEvents> {
 export const events = new TaskletEventEmitter();
 
 /**
+ * The level `STACKLESS_LOG` names. Anything else is a typo in a debug
+ * setting, which must not take the application down: one warning, no log.
+ */
+export function logLevelFrom(setting: string | undefined): string {
+  if (setting === undefined || setting === '') return 'silent';
+  const level = setting.trim().toLowerCase();
+  if (Object.hasOwn(pino.levels.values, level) || level === 'silent') return level;
+  process.emitWarning(
+    `STACKLESS_LOG=${JSON.stringify(setting)} is not a log level (use debug, trace, info, warn, error, fatal ` +
+      'or silent); the tasklet scheduler log stays off',
+    { code: 'STACKLESS_LOG_LEVEL' },
+  );
+  return 'silent';
+}
+
+/**
  * Structured debug log (pino, to stderr), silent unless `STACKLESS_LOG` names
  * a level: `debug` for lifecycle events, `trace` for every switch.
  */
-export const log = pino(
-  { name: 'stackless:tasklets', level: process.env.STACKLESS_LOG || 'silent' },
-  pino.destination(2),
-);
+export const log = pino({ name: 'stackless:tasklets', level: logLevelFrom(process.env.STACKLESS_LOG) }, pino.destination(2));
 export const logDebug = log.isLevelEnabled('debug');
 export const logTrace = log.isLevelEnabled('trace');

@@ -1,0 +1,40 @@
+// STACKLESS_LOG is a debug setting: a value that is no log level must not
+// take the application down, only say so once and log nothing.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+
+const entry = new URL('../dist/index.js', import.meta.url).href;
+const program = `
+  const { run, tasklet } = await import(${JSON.stringify(entry)});
+  tasklet(() => {})();
+  run();
+  console.log('ran');
+`;
+
+function runWith(setting: string) {
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
+    encoding: 'utf8',
+    env: { ...process.env, STACKLESS_LOG: setting },
+    timeout: 60_000,
+  });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+for (const setting of ['verbose', '1', 'true', 'toString', '__proto__']) {
+  t.test(`STACKLESS_LOG=${setting}: one warning, no log, the program runs`, (t) => {
+    const { status, stdout, stderr } = runWith(setting);
+    t.equal(status, 0);
+    t.equal(stdout, 'ran\n');
+    t.equal(stderr.match(/Warning: STACKLESS_LOG=/g)?.length, 1, stderr);
+    t.notMatch(stderr, /"level":/, 'nothing logged');
+    t.end();
+  });
+}
+
+t.test('a level in any case logs at that level', (t) => {
+  const { status, stderr } = runWith('Debug');
+  t.equal(status, 0);
+  t.match(stderr, /"msg":"created"/);
+  t.notMatch(stderr, /Warning/);
+  t.end();
+});
