@@ -1,10 +1,11 @@
 // The example apps run to completion and compute the right thing.
 import t from 'tap';
-import { getruncount } from '@stackless/tasklets';
+import { getruncount, run } from '@stackless/tasklets';
 import { playHackeysack } from './apps/hackeysack.js';
 import { processLog, writeSampleLog } from './apps/log-pipeline.js';
 import { primes } from './apps/prime-sieve.js';
 import { produceAndConsume } from './apps/producer-consumer.js';
+import { expectedSum, skynet } from './apps/skynet.js';
 
 function primesByTrialDivision(count: number): number[] {
   const found: number[] = [];
@@ -54,5 +55,20 @@ t.test('producer/consumer with timeouts: stalls are noticed, nothing is lost', a
   t.same(byProducer('fast'), [...Array(20).keys()], 'every fast item, in order');
   t.same(byProducer('slow'), [0, 1, 2, 3, 4], 'every slow item, in order');
   t.ok(report.stalls >= 1, `the 120 ms pause was noticed (${report.stalls} stalls)`);
+  t.end();
+});
+
+t.test('skynet: 10,000 leaves under 11,111 tasklets sum to 0 + 1 + ... + 9,999', (t) => {
+  t.equal(expectedSum(10_000), 49_995_000);
+  t.equal(skynet(10_000), 49_995_000, 'unbuffered, Stackless preference');
+  // Senders that handed over their last value are still runnable.
+  run();
+  t.equal(getruncount(), 1, 'every tasklet ended');
+  t.equal(skynet(10_000, { capacity: 10, preference: 0 }), 49_995_000, 'one slot per child, preference 0');
+  t.equal(skynet(1000, { capacity: 3, preference: 1 }), 499_500, 'fewer slots than children, sender preferred');
+  t.equal(skynet(8 ** 4, { branching: 8 }), expectedSum(8 ** 4), 'another branching factor');
+  t.throws(() => skynet(999), RangeError, 'leaves must be a power of the branching factor');
+  run();
+  t.equal(getruncount(), 1);
   t.end();
 });
