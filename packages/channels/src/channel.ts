@@ -260,7 +260,8 @@ export class Channel<T> implements Iterable<T> {
     if (typeof value !== 'number' || Number.isNaN(value)) {
       throw new TypeError(`preference must be a number (-1, 0 or 1), not ${String(value)}`);
     }
-    this.#preference = Math.max(-1, Math.min(1, Math.trunc(value)));
+    // `+ 0` turns a -0 (from -0.5) into 0.
+    this.#preference = Math.max(-1, Math.min(1, Math.trunc(value))) + 0;
   }
 
   /** Receives until the channel is closed and drained. */

@@ -1,5 +1,5 @@
 // Go's select over channel operations, for tasklets.
-import { blockCurrent, getcurrent, unblock, unblockAndRun } from '@stackless/tasklets';
+import { blockCurrent, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
 
 import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
 import { ChannelClosedError } from './errors.js';
@@ -39,12 +39,25 @@ export interface SelectResult<T = unknown> {
 
 /** A receive case for {@link select}. */
 export function onReceive<T>(channel: Channel<T>): ReceiveCase<T> {
+  checkChannel(channel, 'onReceive');
   return { channel, sending: false };
 }
 
 /** A send case for {@link select}. */
 export function onSend<T>(channel: Channel<T>, value: T): SendCase<T> {
+  checkChannel(channel, 'onSend');
   return { channel, sending: true, value };
+}
+
+/** Told by its select() hooks: channel.ts imports this module, so not by `instanceof`. */
+function isChannel(value: unknown): value is Channel<unknown> {
+  return typeof (value as Channel<unknown> | null)?.takeReady === 'function';
+}
+
+function checkChannel(channel: unknown, operation: string): void {
+  if (!isChannel(channel)) {
+    throw new TypeError(`${operation}() takes a Channel, not ${channel === null ? 'null' : typeof channel}`);
+  }
 }
 
 /**
@@ -59,6 +72,9 @@ export function onSend<T>(channel: Channel<T>, value: T): SendCase<T> {
  * ```
  */
 export function select(cases: readonly SelectCase[], options: SelectOptions = {}): SelectResult {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`select() takes an options object ({ default, timeout }), not ${options === null ? 'null' : typeof options}`);
+  }
   checkCases(cases, options);
   const ready = trySelect(cases);
   if (ready !== undefined) return ready;
@@ -73,7 +89,7 @@ function checkCases(cases: readonly SelectCase[], options: SelectOptions): void 
   }
   const directions = new Map<Channel<unknown>, boolean>();
   for (const c of cases) {
-    if (typeof c !== 'object' || c === null || typeof c.channel?.takeReady !== 'function') {
+    if (typeof c !== 'object' || c === null || !isChannel(c.channel)) {
       throw new TypeError('select() cases are made with onReceive(channel) and onSend(channel, value)');
     }
     if (directions.has(c.channel) && directions.get(c.channel) !== c.sending) {
@@ -110,11 +126,11 @@ function blockOnCases(cases: readonly SelectCase[], timeout: number | undefined)
   const self = getcurrent();
   const takeOff: Array<() => void> = [];
   let settled = false;
-  let timer: NodeJS.Timeout | undefined;
+  let stopTimer: (() => void) | undefined;
   const settle = () => {
     settled = true;
     for (const remove of takeOff) remove();
-    if (timer !== undefined) clearTimeout(timer);
+    stopTimer?.();
   };
   cases.forEach((c, index) => {
     const waiter: Waiter = {
@@ -133,11 +149,11 @@ function blockOnCases(cases: readonly SelectCase[], timeout: number | undefined)
     takeOff.push(c.channel.enqueueWaiter(waiter));
   });
   if (timeout !== undefined) {
-    timer = setTimeout(() => {
+    stopTimer = startTimer(timeout, () => {
       if (settled) return;
       settle();
       unblock(self, { kind: 'timeout' } satisfies Outcome);
-    }, timeout);
+    });
   }
   let outcome: Outcome;
   try {

@@ -2,6 +2,7 @@
 import { events } from './observe.js';
 import { type Blocker, block, currentCore, wake } from './scheduler.js';
 import { Tasklet } from './tasklet.js';
+import { startTimer } from './timer.js';
 
 /**
  * Blocks the calling tasklet for `ms` milliseconds while other tasklets and
@@ -15,17 +16,12 @@ export function sleep(ms: number): void {
     throw new RangeError(`sleep() takes a finite number of milliseconds >= 0, not ${String(ms)}`);
   }
   const self = currentCore();
-  let timer: NodeJS.Timeout | undefined;
-  const blocker: Blocker = {
-    reason: `sleep(${ms})`,
-    needsEventLoop: true,
-    cancel: () => clearTimeout(timer),
-  };
-  timer = setTimeout(() => wake(self, undefined), ms);
+  const stopTimer = startTimer(ms, () => wake(self, undefined));
+  const blocker: Blocker = { reason: `sleep(${ms})`, needsEventLoop: true, cancel: stopTimer };
   try {
     block(blocker);
   } catch (error) {
-    clearTimeout(timer);
+    stopTimer();
     throw error;
   }
 }

@@ -18,6 +18,7 @@ export {
   getScheduleCallback,
 } from './api.js';
 export { sleep, wait, finished } from './event-loop.js';
+export { startTimer } from './timer.js';
 export { blockCurrent, blockCurrentOn, unblock, unblockAndRun, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
