@@ -301,12 +301,24 @@ function sliceEnded(): boolean {
   return performance.now() >= runner.deadline && runner.core !== current;
 }
 
-/** Who runs when `self` leaves the run queue: the next runnable, else the tasklet waiting in run(). */
+/**
+ * Who runs when `self` leaves the run queue: the next runnable, else the
+ * tasklet waiting in run(), else a main that paused itself (scheduleRemove(),
+ * switch()), which Stackless revives rather than let the last tasklet
+ * deadlock (schedule_task_block); it is runnable again.
+ */
 function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   const waiting = runner?.core;
-  if (waiting === undefined || waiting === self) return queue.head;
-  if (queue.head === undefined || sliceEnded()) return waiting;
-  return queue.head;
+  if (waiting !== undefined && waiting !== self) {
+    if (queue.head === undefined || sliceEnded()) return waiting;
+    return queue.head;
+  }
+  if (queue.head !== undefined) return queue.head;
+  if (main !== self && !main.queued && main.blocker === undefined) {
+    queue.makeHead(main);
+    return main;
+  }
+  return undefined;
 }
 
 /**

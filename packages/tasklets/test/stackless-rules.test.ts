@@ -16,6 +16,7 @@ import {
   getruncount,
   run,
   schedule,
+  scheduleRemove,
   tasklet,
   wait,
 } from '@stackless/tasklets';
@@ -230,5 +231,28 @@ t.test('the same rule holds in a tasklet: its own greenlets cannot use the sched
   })();
   run();
   t.type(outcome, SchedulerError);
+  t.end();
+});
+
+t.test('a main that paused itself is revived when the last tasklet blocks, not deadlocked', (t) => {
+  // Stackless' schedule_task_block: the tasklet stays blocked and main resumes.
+  const log: string[] = [];
+  const blocker = tasklet(() => {
+    blockCurrent('a wait only main can end');
+    log.push('tasklet woken');
+  })();
+  blocker.switch(); // main pauses itself
+  log.push('main back');
+  t.ok(blocker.blocked, 'the tasklet is still blocked');
+  t.equal(getruncount(), 1, 'main is runnable again');
+  tasklet(() => {
+    log.push('other runs');
+    blockCurrent('another wait');
+  })();
+  scheduleRemove();
+  log.push('main back again');
+  t.same(log, ['main back', 'other runs', 'main back again']);
+  t.equal(getruncount(), 1);
+  blocker.kill();
   t.end();
 });
