@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { SchedulerError, Tasklet, events, finished, getruncount, run, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
 
 t.test('tasklets sleeping different times wake in order, without run()', async (t) => {
-  const delays = [80, 10, 50, 0, 30, 70, 20, 60, 40, 90];
+  // 30 ms apart: the timers start one after another, and on a loaded machine
+  // a pause between two starts must not reorder their expiries.
+  const delays = [240, 30, 150, 0, 90, 210, 60, 180, 120, 270];
   const woke: number[] = [];
   const tasks = delays.map((ms) =>
     tasklet(() => {
