@@ -164,8 +164,9 @@ export class Greenlet {
    * dead one stays dead: then the error goes to the parent, where a
    * `GreenletExit` is returned as a value and anything else is thrown.
    */
-  throw(error: Error = new GreenletExit()): unknown {
-    if (!(error instanceof Error)) {
+  throw(error?: Error): unknown {
+    if (error === undefined) error = exitFromCaller();
+    else if (!(error instanceof Error)) {
       throw new TypeError(`greenlet.throw() takes an Error, not ${describe(error)}`);
     }
     const state = this.#state;
@@ -257,6 +258,34 @@ export class Greenlet {
   }
 }
 
+
+/**
+ * A GreenletExit whose stack trace starts at the caller of `throw()`. V8
+ * keeps each captured frame's receiver and function until the trace is
+ * formatted, and the exit stays on the target's stack while its catch and
+ * finally blocks run: `throw()`'s own frame (receiver: the greenlet) would
+ * keep a greenlet that suspends again there reachable from its own stack,
+ * never to be unwound or collected. Capturing again replaces those frames.
+ */
+function exitFromCaller(): GreenletExit {
+  const exit = new GreenletExit();
+  Error.captureStackTrace(exit, Greenlet.prototype.throw);
+  return exit;
+}
+
+/**
+ * A GreenletExit with no stack frames, for unwinding by the collector or at
+ * exit: the frames there are the unwinding machinery's and whichever
+ * greenlet happened to run, which say nothing and could keep it alive. A
+ * function that is never on the stack as the capture's end skips every frame.
+ */
+function exitWithoutFrames(): GreenletExit {
+  const exit = new GreenletExit();
+  Error.captureStackTrace(exit, neverOnTheStack);
+  return exit;
+}
+
+function neverOnTheStack(): void {}
 
 /** The greenlet that is running now. */
 export function getcurrent(): Greenlet {
@@ -514,7 +543,7 @@ function unwind(state: GreenletState): void {
   const greenlet = adopt(state);
   state.watched = false;
   state.parent = current.handle!;
-  greenlet.throw();
+  greenlet.throw(exitWithoutFrames());
 }
 
 /**
