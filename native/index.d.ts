@@ -22,7 +22,7 @@ export interface NativeCore {
   current(): number;
   isLive(id: number): boolean;
   stats(): CoreStats;
-  /** Usable stack size, in bytes, for coroutines created from now on. */
+  /** Usable stack size, in bytes (128 KiB to 1 GiB: RangeError otherwise), for coroutines created from now on. */
   setStackSize(bytes: number): void;
   setMaxPooledStacks(count: number): void;
   /** Guard pages for stacks mapped from now on; `'madvise'` only takes where the kernel has guard markers. */

@@ -2,7 +2,9 @@
 // Coroutines, one instance per Node.js thread (main or worker).
 #include <napi.h>
 
+#include <cmath>
 #include <memory>
+#include <string>
 
 #include "coroutines.h"
 
@@ -49,6 +51,31 @@ bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
     return false;
   }
   *out = static_cast<uint32_t>(number);
+  return true;
+}
+
+// A whole number from `min` to `max` in info[index], or a TypeError or
+// RangeError naming `call` and `parameter`, as configure() reports them.
+bool RequireWholeNumber(const Napi::CallbackInfo& info, size_t index, const char* call,
+                        const char* parameter, double min, double max, double* out) {
+  Napi::Value value = info[index];
+  const std::string name = std::string(call) + ": " + parameter;
+  if (!value.IsNumber()) {
+    Napi::TypeError::New(info.Env(), name + " must be a number")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  const double number = value.As<Napi::Number>().DoubleValue();
+  // Negated comparisons so that NaN is refused too.
+  if (!(number >= min && number <= max) || number != std::floor(number)) {
+    Napi::RangeError::New(info.Env(), name + " must be a whole number from " +
+                                          std::to_string(static_cast<uint64_t>(min)) + " to " +
+                                          std::to_string(static_cast<uint64_t>(max)) + ", not " +
+                                          value.ToString().Utf8Value())
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = number;
   return true;
 }
 
@@ -182,9 +209,15 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value SetStackSize(const Napi::CallbackInfo& info) {
-    uint32_t bytes;
-    if (!RequireUint(info, 0, "stack size", &bytes)) return info.Env().Undefined();
-    coroutines_->pool().SetStackSize(bytes);
+    // Checked here as well as by configure(): a stack too small for V8's
+    // limit and a coroutine's base frames faults at the next start.
+    double bytes;
+    if (!RequireWholeNumber(info, 0, "setStackSize(bytes)", "bytes",
+                            static_cast<double>(StackPool::kMinStackSize),
+                            static_cast<double>(StackPool::kMaxStackSize), &bytes)) {
+      return info.Env().Undefined();
+    }
+    coroutines_->pool().SetStackSize(static_cast<size_t>(bytes));
     return info.Env().Undefined();
   }
 
