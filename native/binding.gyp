@@ -9,6 +9,7 @@
         "src/debug_walk_bypass.cc",
         "src/direct_restore.cc",
         "src/elf_symbols.cc",
+        "src/environment.cc",
         "src/interrupt_probe.cc",
         "src/read_probe.cc",
         "src/scavenge_skip.cc",

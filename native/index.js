@@ -22,6 +22,9 @@ function loadCore() {
   try {
     return loadBinding(directory);
   } catch (cause) {
+    // The core itself refused (an unreadable setting, an unsupported V8): its
+    // error says why, and rebuilding would not help.
+    if (cause instanceof Error && cause.message.startsWith('stackless: ')) throw cause;
     throw new Error(describeLoadFailure(cause, platform, directory), { cause });
   }
 }
