@@ -11,6 +11,7 @@
         "src/elf_symbols.cc",
         "src/environment.cc",
         "src/interrupt_probe.cc",
+        "src/join_stack.cc",
         "src/read_probe.cc",
         "src/scavenge_skip.cc",
         "src/stack_pool.cc",

@@ -59,6 +59,23 @@ export interface NativeCore {
    * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
    */
   recurseNatively(bytes: number): number;
+  /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
+  locateJoinStack(outer: unknown[], inner: unknown[]): void;
+  /** Called by the greenlet layer at load, after that join; returns joinStack(). */
+  confirmJoinStack(): JoinStackInfo;
+  /**
+   * Whether the core found V8's join stack (the cycle check of
+   * Array.prototype.join), so that it refuses a switch from inside a join.
+   */
+  joinStack(): JoinStackInfo;
+}
+
+export interface JoinStackInfo {
+  /** `'on'`: switches inside a join throw; `'off'`: not found, nothing is refused. */
+  status: 'on' | 'off';
+  reason: string;
+  /** Receivers whose join is under way now. */
+  entries: number;
 }
 
 export interface DebugWalkBypassInfo {

@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -116,6 +117,9 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
         InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
+        InstanceMethod("locateJoinStack", &Binding::LocateJoinStack),
+        InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
+        InstanceMethod("joinStack", &Binding::JoinStackInfo),
     });
   }
 
@@ -131,6 +135,8 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value Create(const Napi::CallbackInfo& info) {
+    // Refused here too, so that a greenlet whose start is refused stays unstarted.
+    if (coroutines_->RefuseInsideJoin()) return info.Env().Undefined();
     uint32_t id = coroutines_->CreateCoroutine();
     if (id == 0) {
       // `code` lets the TypeScript layer turn this into StackAllocationError.
@@ -335,6 +341,46 @@ class Binding : public Napi::Addon<Binding> {
     uint32_t bytes;
     if (!RequireUint(info, 0, "byte count", &bytes)) return info.Env().Undefined();
     return Napi::Number::New(info.Env(), static_cast<double>(Recurse(bytes, nullptr)));
+  }
+
+  // The join stack's discovery (join_stack.h), driven by the greenlet layer
+  // at load: locateJoinStack(outer, inner) from inside a nested join of the
+  // two arrays, confirmJoinStack() once the join has returned.
+  Napi::Value LocateJoinStack(const Napi::CallbackInfo& info) {
+    if (!info[0].IsArray() || !info[1].IsArray()) {
+      Napi::TypeError::New(info.Env(), "locateJoinStack(outer, inner) takes two arrays")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    v8::Isolate* isolate = v8::Isolate::GetCurrent();
+    coroutines_->join_stack().Locate(isolate, isolate->GetCurrentContext(), coroutines_->context(),
+                                     V8Value(info[0]), V8Value(info[1]));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ConfirmJoinStack(const Napi::CallbackInfo& info) {
+    coroutines_->join_stack().Confirm(v8::Isolate::GetCurrent()->GetCurrentContext());
+    coroutines_->ResetJoinBaseline();
+    return JoinStackInfo(info);
+  }
+
+  Napi::Value JoinStackInfo(const Napi::CallbackInfo& info) {
+    const JoinStackGuard& guard = coroutines_->join_stack();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", guard.on() ? "on" : "off");
+    result.Set("reason", guard.reason());
+    result.Set("entries", static_cast<double>(guard.Entries()));
+    return result;
+  }
+
+  // napi_value and v8::Local<v8::Value> are the same handle (as Node's own
+  // v8impl::V8LocalValueFromJsValue relies on).
+  static v8::Local<v8::Value> V8Value(Napi::Value value) {
+    v8::Local<v8::Value> local;
+    napi_value raw = value;
+    static_assert(sizeof(raw) == sizeof(local), "napi_value is a v8::Local");
+    std::memcpy(static_cast<void*>(&local), &raw, sizeof raw);
+    return local;
   }
 
   std::unique_ptr<Coroutines> coroutines_;

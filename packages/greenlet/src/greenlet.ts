@@ -152,7 +152,7 @@ export class Greenlet {
       core.switchTo(target.coroutine);
     } catch (failure) {
       abandonSwitch(target);
-      throw failure;
+      throw asSwitchError(failure);
     }
     current = self;
     return resume(self);
@@ -327,7 +327,7 @@ function transfer(
     core.switchTo(resolved.coroutine);
   } catch (failure) {
     abandonSwitch(resolved);
-    throw failure;
+    throw asSwitchError(failure);
   }
   current = self;
   return resume(self);
@@ -369,6 +369,14 @@ function abandonSwitch(target: GreenletState): void {
   pendingIsError = false;
 }
 
+/** A switch the core refused for a greenlet rule is a GreenletError. */
+function asSwitchError(failure: unknown): unknown {
+  if (failure instanceof Error && (failure as { code?: unknown }).code === 'ERR_GREENLET_SWITCH_IN_JOIN') {
+    return new GreenletError(failure.message);
+  }
+  return failure;
+}
+
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
 function begin(state: GreenletState): void {
   let id: number;
@@ -387,6 +395,7 @@ function asStackAllocationError(failure: unknown): unknown {
   if (!(failure instanceof Error)) return failure;
   const code = (failure as { code?: unknown }).code;
   if (typeof code !== 'string') return failure;
+  if (code === 'ERR_GREENLET_SWITCH_IN_JOIN') return asSwitchError(failure);
   return new StackAllocationError(failure.message, code);
 }
 
@@ -572,6 +581,25 @@ function unwindAllAtExit(): void {
 
 function poll(): void {}
 
+/**
+ * Lets the core find V8's join stack (native/src/join_stack.h), so that it
+ * can refuse a switch from inside Array.prototype.join: the stack is shared
+ * by all greenlets and would keep the suspended join's array. The core looks
+ * from inside a nested join of two known arrays, then checks it is empty.
+ */
+function verifyJoinStack(): void {
+  const inner: unknown[] = [];
+  const outer = [inner];
+  inner.push({
+    toString(): string {
+      core.locateJoinStack(outer, inner);
+      return '';
+    },
+  });
+  outer.join();
+  core.confirmJoinStack();
+}
+
 // V8 treats a field that has not been written since construction as a
 // constant, and optimised code relies on it; the first write deoptimises that
 // code, lazily, in every frame running it: each suspended greenlet's switch()
@@ -581,6 +609,7 @@ new GreenletState(false, undefined, null).dead = true;
 
 configureFromEnvironment(process.env);
 core.setCallbacks(enter, poll);
+verifyJoinStack();
 current = new GreenletState(true, undefined, null);
 current.started = true;
 current.coroutine = core.current();
