@@ -59,6 +59,8 @@ export interface NativeCore {
    * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
    */
   recurseNatively(bytes: number): number;
+  /** glibc's malloc_trim(0): gives free C-heap pages back; false if none were (or no glibc). */
+  trimMemory(): boolean;
   /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
   locateJoinStack(outer: unknown[], inner: unknown[]): void;
   /** Called by the greenlet layer at load, after that join; returns joinStack(). */

@@ -120,6 +120,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("locateJoinStack", &Binding::LocateJoinStack),
         InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
         InstanceMethod("joinStack", &Binding::JoinStackInfo),
+        InstanceMethod("trimMemory", &Binding::TrimMemory),
     });
   }
 
@@ -371,6 +372,10 @@ class Binding : public Napi::Addon<Binding> {
     result.Set("reason", guard.reason());
     result.Set("entries", static_cast<double>(guard.Entries()));
     return result;
+  }
+
+  Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), TrimMallocHeap());
   }
 
   // napi_value and v8::Local<v8::Value> are the same handle (as Node's own

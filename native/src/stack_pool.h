@@ -22,6 +22,10 @@
 
 namespace stackless {
 
+// Gives the free pages of the C heap back to the system (glibc's
+// malloc_trim(0)); false where there is no such call or nothing was given.
+bool TrimMallocHeap();
+
 enum class GuardMechanism : uint8_t {
   kGuardMarker,  // madvise(MADV_GUARD_INSTALL): no extra mapping
   kMprotect,     // a PROT_NONE page: splits the arena's mapping
