@@ -22,7 +22,7 @@ export interface NativeCore {
   current(): number;
   isLive(id: number): boolean;
   stats(): CoreStats;
-  /** Usable stack size, in bytes, for coroutines created from now on. */
+  /** Usable stack size, in bytes (128 KiB to 1 GiB: RangeError otherwise), for coroutines created from now on. */
   setStackSize(bytes: number): void;
   setMaxPooledStacks(count: number): void;
   /** Guard pages for stacks mapped from now on; `'madvise'` only takes where the kernel has guard markers. */
@@ -59,6 +59,25 @@ export interface NativeCore {
    * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
    */
   recurseNatively(bytes: number): number;
+  /** glibc's malloc_trim(0): gives free C-heap pages back; false if none were (or no glibc). */
+  trimMemory(): boolean;
+  /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
+  locateJoinStack(outer: unknown[], inner: unknown[]): void;
+  /** Called by the greenlet layer at load, after that join; returns joinStack(). */
+  confirmJoinStack(): JoinStackInfo;
+  /**
+   * Whether the core found V8's join stack (the cycle check of
+   * Array.prototype.join), so that it refuses a switch from inside a join.
+   */
+  joinStack(): JoinStackInfo;
+}
+
+export interface JoinStackInfo {
+  /** `'on'`: switches inside a join throw; `'off'`: not found, nothing is refused. */
+  status: 'on' | 'off';
+  reason: string;
+  /** Receivers whose join is under way now. */
+  entries: number;
 }
 
 export interface DebugWalkBypassInfo {

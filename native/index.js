@@ -18,15 +18,46 @@ function loadCore() {
         '(see docs/platforms.md)',
     );
   }
+  const directory = dirname(fileURLToPath(import.meta.url));
   try {
-    return loadBinding(dirname(fileURLToPath(import.meta.url)));
+    return loadBinding(directory);
   } catch (cause) {
-    throw new Error(
-      `stackless: no native core for Node ${process.version} (ABI ${process.versions.modules}) on ${platform}; ` +
-        'rebuild it with `pnpm install` or `npm rebuild @stackless/native` (needs python3, make and a C++ compiler)',
-      { cause },
+    // The core itself refused (an unreadable setting, an unsupported V8): its
+    // error says why, and rebuilding would not help.
+    if (cause instanceof Error && cause.message.startsWith('stackless: ')) throw cause;
+    throw new Error(describeLoadFailure(cause, platform, directory), { cause });
+  }
+}
+
+const REBUILD =
+  'rebuild it with `pnpm install` or `npm rebuild @stackless/native` (needs python3, make and a C++ compiler)';
+
+/**
+ * Why the compiled core did not load, in the message itself: only a missing
+ * or mismatched build is cured by rebuilding, and tools often print only the
+ * message, not `error.cause`.
+ */
+function describeLoadFailure(cause, platform, directory) {
+  const code = cause?.code;
+  if (code === 'ERR_DLOPEN_DISABLED') {
+    // process.permission exists only while the permission model is on.
+    return process.permission !== undefined
+      ? 'stackless: the permission model is on without --allow-addons, so Node.js loads no native addons, ' +
+          'and greenlets need the native core: add --allow-addons to the node command line'
+      : 'stackless: Node.js runs with --no-addons, so it loads no native addons, ' +
+          'and greenlets need the native core: run node without --no-addons';
+  }
+  if (code === 'ERR_ACCESS_DENIED') {
+    return (
+      `stackless: the permission model denied access to the native core in ${directory} ` +
+      `(${cause.message}): allow reading it with --allow-fs-read`
     );
   }
+  const detail = String(cause?.message ?? cause).trim().split('\n')[0];
+  if (detail.startsWith('No native build was found')) {
+    return `stackless: no native core for Node ${process.version} (ABI ${process.versions.modules}) on ${platform}; ${REBUILD}`;
+  }
+  return `stackless: the native core in ${directory} could not be loaded (${detail}); ${REBUILD}`;
 }
 
 /**

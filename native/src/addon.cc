@@ -2,7 +2,10 @@
 // Coroutines, one instance per Node.js thread (main or worker).
 #include <napi.h>
 
+#include <cmath>
+#include <cstring>
 #include <memory>
+#include <string>
 
 #include "coroutines.h"
 
@@ -52,6 +55,31 @@ bool RequireUint(const Napi::CallbackInfo& info, size_t index, const char* what,
   return true;
 }
 
+// A whole number from `min` to `max` in info[index], or a TypeError or
+// RangeError naming `call` and `parameter`, as configure() reports them.
+bool RequireWholeNumber(const Napi::CallbackInfo& info, size_t index, const char* call,
+                        const char* parameter, double min, double max, double* out) {
+  Napi::Value value = info[index];
+  const std::string name = std::string(call) + ": " + parameter;
+  if (!value.IsNumber()) {
+    Napi::TypeError::New(info.Env(), name + " must be a number")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  const double number = value.As<Napi::Number>().DoubleValue();
+  // Negated comparisons so that NaN is refused too.
+  if (!(number >= min && number <= max) || number != std::floor(number)) {
+    Napi::RangeError::New(info.Env(), name + " must be a whole number from " +
+                                          std::to_string(static_cast<uint64_t>(min)) + " to " +
+                                          std::to_string(static_cast<uint64_t>(max)) + ", not " +
+                                          value.ToString().Utf8Value())
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = number;
+  return true;
+}
+
 class Binding : public Napi::Addon<Binding> {
  public:
   Binding(Napi::Env env, Napi::Object exports) {
@@ -89,6 +117,10 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
         InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
+        InstanceMethod("locateJoinStack", &Binding::LocateJoinStack),
+        InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
+        InstanceMethod("joinStack", &Binding::JoinStackInfo),
+        InstanceMethod("trimMemory", &Binding::TrimMemory),
     });
   }
 
@@ -104,6 +136,8 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value Create(const Napi::CallbackInfo& info) {
+    // Refused here too, so that a greenlet whose start is refused stays unstarted.
+    if (coroutines_->RefuseInsideJoin()) return info.Env().Undefined();
     uint32_t id = coroutines_->CreateCoroutine();
     if (id == 0) {
       // `code` lets the TypeScript layer turn this into StackAllocationError.
@@ -182,9 +216,15 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   Napi::Value SetStackSize(const Napi::CallbackInfo& info) {
-    uint32_t bytes;
-    if (!RequireUint(info, 0, "stack size", &bytes)) return info.Env().Undefined();
-    coroutines_->pool().SetStackSize(bytes);
+    // Checked here as well as by configure(): a stack too small for V8's
+    // limit and a coroutine's base frames faults at the next start.
+    double bytes;
+    if (!RequireWholeNumber(info, 0, "setStackSize(bytes)", "bytes",
+                            static_cast<double>(StackPool::kMinStackSize),
+                            static_cast<double>(StackPool::kMaxStackSize), &bytes)) {
+      return info.Env().Undefined();
+    }
+    coroutines_->pool().SetStackSize(static_cast<size_t>(bytes));
     return info.Env().Undefined();
   }
 
@@ -302,6 +342,50 @@ class Binding : public Napi::Addon<Binding> {
     uint32_t bytes;
     if (!RequireUint(info, 0, "byte count", &bytes)) return info.Env().Undefined();
     return Napi::Number::New(info.Env(), static_cast<double>(Recurse(bytes, nullptr)));
+  }
+
+  // The join stack's discovery (join_stack.h), driven by the greenlet layer
+  // at load: locateJoinStack(outer, inner) from inside a nested join of the
+  // two arrays, confirmJoinStack() once the join has returned.
+  Napi::Value LocateJoinStack(const Napi::CallbackInfo& info) {
+    if (!info[0].IsArray() || !info[1].IsArray()) {
+      Napi::TypeError::New(info.Env(), "locateJoinStack(outer, inner) takes two arrays")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    v8::Isolate* isolate = v8::Isolate::GetCurrent();
+    coroutines_->join_stack().Locate(isolate, isolate->GetCurrentContext(), coroutines_->context(),
+                                     V8Value(info[0]), V8Value(info[1]));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ConfirmJoinStack(const Napi::CallbackInfo& info) {
+    coroutines_->join_stack().Confirm(v8::Isolate::GetCurrent()->GetCurrentContext());
+    coroutines_->ResetJoinBaseline();
+    return JoinStackInfo(info);
+  }
+
+  Napi::Value JoinStackInfo(const Napi::CallbackInfo& info) {
+    const JoinStackGuard& guard = coroutines_->join_stack();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", guard.on() ? "on" : "off");
+    result.Set("reason", guard.reason());
+    result.Set("entries", static_cast<double>(guard.Entries()));
+    return result;
+  }
+
+  Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), TrimMallocHeap());
+  }
+
+  // napi_value and v8::Local<v8::Value> are the same handle (as Node's own
+  // v8impl::V8LocalValueFromJsValue relies on).
+  static v8::Local<v8::Value> V8Value(Napi::Value value) {
+    v8::Local<v8::Value> local;
+    napi_value raw = value;
+    static_assert(sizeof(raw) == sizeof(local), "napi_value is a v8::Local");
+    std::memcpy(static_cast<void*>(&local), &raw, sizeof raw);
+    return local;
   }
 
   std::unique_ptr<Coroutines> coroutines_;

@@ -1,6 +1,7 @@
 #include "coroutines.h"
 
 #include "context.h"
+#include "environment.h"
 
 #include <new>
 
@@ -29,6 +30,12 @@ Coroutines* Coroutines::Create(Napi::Env env) {
   if (isolate == nullptr || !v8::Locker::IsLocked(isolate)) {
     ThrowLoadError(env, "stackless: this thread does not hold V8's isolate lock "
                         "(v8::Locker); this Node.js build is not supported");
+    return nullptr;
+  }
+  // Before anything is discovered: a misspelt switch must not load as "on".
+  const std::string setting_error = CheckEnvironmentSwitches();
+  if (!setting_error.empty()) {
+    napi_throw_range_error(env, nullptr, setting_error.c_str());
     return nullptr;
   }
   IdentityLayout layout;
@@ -110,6 +117,7 @@ void Coroutines::SwitchTo(uint32_t id) {
   Coroutine* target = Lookup(id);
   Coroutine* from = current_;
   if (target == nullptr || target == from) return;
+  if (RefuseInsideJoin()) return;
   // Interrupts requested of the running V8 thread are archived with it: let V8
   // service them here rather than strand them on a suspended stack.
   if (interrupts_.MaybePending() && !Poll()) {
@@ -145,6 +153,20 @@ void Coroutines::SwitchTo(uint32_t id) {
   // Set by whoever resumed this coroutine.
   if (relock_on_resume_) Relock();
   AfterResume();
+}
+
+bool Coroutines::RefuseInsideJoin() {
+  if (join_stack_.Entries() <= current_->join_entries) return false;
+  // Suspending inside Array.prototype.join would leave its receiver on the
+  // join stack all greenlets share (join_stack.h).
+  Napi::Error error = Napi::Error::New(
+      env_,
+      "cannot switch greenlets inside Array.prototype.join, toString or toLocaleString (an "
+      "element's toString or a getter it calls): V8 keeps one join stack for all greenlets, "
+      "and a join suspended on it makes other joins of that array return \"\"");
+  error.Set("code", "ERR_GREENLET_SWITCH_IN_JOIN");
+  error.ThrowAsJavaScriptException();
+  return true;
 }
 
 void Coroutines::EndJavaScript() { isolate_->TerminateExecution(); }
@@ -237,6 +259,7 @@ void Coroutines::PointHeapAtThisStack() {
 
 void Coroutines::AfterResume() {
   PointHeapAtThisStack();
+  current_->join_entries = join_stack_.Entries();
   if (pending_termination_) {
     pending_termination_ = false;
     isolate_->TerminateExecution();
@@ -287,6 +310,7 @@ uint32_t Coroutines::Run(Coroutine* self) {
     napi_value id, result, undefined, entry;
     // Raw N-API: on failure node-addon-api would build an Error object, which
     // is not possible while execution is terminating.
+    self->join_entries = join_stack_.Entries();
     napi_status status = napi_get_undefined(env_, &undefined);
     if (status == napi_ok) status = napi_create_uint32(env_, self->id, &id);
     if (status == napi_ok) status = napi_get_reference_value(env_, entry_, &entry);

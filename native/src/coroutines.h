@@ -24,6 +24,7 @@
 #include "debug_walk_bypass.h"
 #include "direct_restore.h"
 #include "interrupt_probe.h"
+#include "join_stack.h"
 #include "scavenge_skip.h"
 #include "stack_pool.h"
 #include "thread_identity.h"
@@ -39,6 +40,9 @@ struct Coroutine {
   StackSlot slot;            // machine stack and its V8 identity (none for main)
   void* saved_sp = nullptr;  // valid while suspended
   Suspension suspension;     // the scavenge skip's record of it
+  // Receivers on V8's join stack when it last resumed: more at a switch away
+  // means it is inside a join (join_stack.h).
+  size_t join_entries = 0;
 };
 
 class Coroutines {
@@ -54,6 +58,10 @@ class Coroutines {
   // services interrupts (GC requests, termination) on the stack that owns them.
   void SetCallbacks(Napi::Function entry, Napi::Function poll);
 
+  // Throws a JavaScript Error (code ERR_GREENLET_SWITCH_IN_JOIN) and returns
+  // true if the running coroutine is inside an Array.prototype.join it began
+  // (join_stack.h): it must not be suspended, nor another one started there.
+  bool RefuseInsideJoin();
   // Returns 0 if no stack can be had (pool().failure() says why).
   uint32_t CreateCoroutine();
   // Suspends the current coroutine and resumes (or starts) `id`. Returns when
@@ -72,6 +80,10 @@ class Coroutines {
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   DirectRestore& direct_restore() { return direct_; }
   ScavengeSkip& scavenge_skip() { return skip_; }
+  JoinStackGuard& join_stack() { return join_stack_; }
+  const v8::Global<v8::Context>& context() const { return context_; }
+  // After the join stack's verification: main's entries now are its baseline.
+  void ResetJoinBaseline() { current_->join_entries = join_stack_.Entries(); }
   const IdentityLayout& layout() const { return layout_; }
   const IdentityAccess& identity() const { return identity_; }
 
@@ -113,6 +125,7 @@ class Coroutines {
   DebugWalkBypass bypass_;
   DirectRestore direct_;
   ScavengeSkip skip_;
+  JoinStackGuard join_stack_;
   Coroutine main_;
   uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
   uintptr_t main_stack_high_ = 0;

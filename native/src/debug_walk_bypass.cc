@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "environment.h"
 #include "read_probe.h"
 #include "v8_functions.h"
 
@@ -22,8 +23,7 @@ constexpr int kCEntryFPAddressId = 1;
 void DebugWalkBypass::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                                const std::string& layout_error) {
   isolate_ = isolate;
-  const char* setting = std::getenv("STACKLESS_DEBUG_WALK_BYPASS");
-  enabled_ = setting == nullptr || std::strcmp(setting, "0") != 0;
+  enabled_ = ReadEnvironmentSwitch("STACKLESS_DEBUG_WALK_BYPASS") != EnvironmentSwitch::kOff;
   V8FunctionsIfReady();  // starts the lookup
   if (!layout_error.empty()) {
     TurnOff(layout_error);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "environment.h"
 #include "read_probe.h"
 #include "v8_functions.h"
 
@@ -120,8 +121,7 @@ void DirectRestore::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& la
                              const std::string& layout_error) {
   isolate_ = isolate;
   layout_ = layout;
-  const char* setting = std::getenv("STACKLESS_DIRECT_RESTORE");
-  enabled_ = setting == nullptr || std::strcmp(setting, "0") != 0;
+  enabled_ = ReadEnvironmentSwitch("STACKLESS_DIRECT_RESTORE") != EnvironmentSwitch::kOff;
   V8FunctionsIfReady();  // starts the lookup
   if (!layout_error.empty()) {
     TurnOff(layout_error);

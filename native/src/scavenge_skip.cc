@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "environment.h"
 #include "read_probe.h"
 
 namespace stackless {
@@ -50,10 +51,9 @@ bool IsAnchor(const char* state, uint64_t manager, ThreadStateWords* words) {
 void ScavengeSkip::Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                          const std::string& layout_error) {
   isolate_ = isolate;
-  const char* setting = std::getenv("STACKLESS_SCAVENGE_SKIP");
-  if (setting != nullptr && std::strcmp(setting, "0") == 0) {
+  if (ReadEnvironmentSwitch("STACKLESS_SCAVENGE_SKIP") == EnvironmentSwitch::kOff) {
     enabled_ = false;
-    disabled_because_ = "STACKLESS_SCAVENGE_SKIP=0";
+    disabled_because_ = std::string("STACKLESS_SCAVENGE_SKIP=") + std::getenv("STACKLESS_SCAVENGE_SKIP");
   }
   if (!layout_error.empty()) {
     TurnOff(layout_error);

@@ -2,6 +2,7 @@
 
 #include "read_probe.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -13,6 +14,14 @@
 #include <fstream>
 
 namespace stackless {
+
+bool TrimMallocHeap() {
+#if defined(__GLIBC__)
+  return malloc_trim(0) != 0;
+#else
+  return false;
+#endif
+}
 
 // Linux 6.13+; older headers do not define them.
 #ifndef MADV_GUARD_INSTALL

@@ -22,6 +22,10 @@
 
 namespace stackless {
 
+// Gives the free pages of the C heap back to the system (glibc's
+// malloc_trim(0)); false where there is no such call or nothing was given.
+bool TrimMallocHeap();
+
 enum class GuardMechanism : uint8_t {
   kGuardMarker,  // madvise(MADV_GUARD_INSTALL): no extra mapping
   kMprotect,     // a PROT_NONE page: splits the arena's mapping
@@ -86,8 +90,13 @@ class StackPool {
   void Release(const StackSlot& slot);
   const StackFailure& failure() const { return failure_; }
 
+  // The usable sizes SetStackSize() accepts. Below the minimum, V8's stack
+  // limit (64 KiB of slack above the guard) and the frames at a coroutine's
+  // base leave no room to run: the first start would fault.
+  static constexpr size_t kMinStackSize = 128 * 1024;
+  static constexpr size_t kMaxStackSize = 1024 * 1024 * 1024;
   // Takes effect for stacks handed out from now on; pooled stacks of another
-  // size are given back.
+  // size are given back. `usable_bytes` must be within the bounds above.
   void SetStackSize(size_t usable_bytes);
   size_t stack_size() const { return usable_size_; }
   void SetMaxPooled(size_t count);

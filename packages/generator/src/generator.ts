@@ -34,17 +34,20 @@ class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
   }
 
   next(...[value]: [] | [TNext]): IteratorResult<T, TReturn> {
+    DeepGenerator.#checkReceiver(this, 'next');
     const args = this.#args;
     this.#args = undefined;
     return this.#step((greenlet) => (args !== undefined ? greenlet.switch(...args) : greenlet.switch(value)));
   }
 
   return(value: TReturn): IteratorResult<T, TReturn> {
+    DeepGenerator.#checkReceiver(this, 'return');
     if (this.#greenlet === undefined || this.#args !== undefined) return this.#finish(value);
     return this.#step((greenlet) => greenlet.throw(new GeneratorReturn(value)), true);
   }
 
   throw(error: unknown): IteratorResult<T, TReturn> {
+    DeepGenerator.#checkReceiver(this, 'throw');
     if (this.#greenlet === undefined || this.#args !== undefined) {
       this.#finish(undefined as TReturn);
       throw error;
@@ -58,6 +61,18 @@ class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
 
   get [Symbol.toStringTag](): string {
     return 'Generator';
+  }
+
+  /**
+   * The methods may be borrowed (`Generator.prototype.next.call(x)`), as
+   * V8's own generators' may: without this check a foreign receiver would
+   * get V8's message about a private field.
+   */
+  static #checkReceiver(receiver: unknown, method: string): void {
+    if (typeof receiver === 'object' && receiver !== null && #record in receiver) return;
+    throw new TypeError(
+      `Generator.prototype.${method} called on ${describeReceiver(receiver)}, not on a generator made by generator()`,
+    );
   }
 
   /**
@@ -119,6 +134,18 @@ class DeepGenerator<T, TReturn, TNext> implements Generator<T, TReturn, TNext> {
   }
 }
 Object.setPrototypeOf(DeepGenerator.prototype, IteratorPrototype);
+
+function describeReceiver(receiver: unknown): string {
+  if (receiver === null) return 'null';
+  if (typeof receiver === 'object') {
+    const name: unknown = (receiver as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'an object';
+  }
+  if (typeof receiver === 'function') return 'a function';
+  if (typeof receiver === 'string') return 'a string';
+  if (typeof receiver === 'symbol') return 'a symbol';
+  return String(receiver);
+}
 
 /**
  * Makes a generator function from an ordinary one: calling the result with

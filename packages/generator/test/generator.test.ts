@@ -255,3 +255,29 @@ t.test('a real Generator: iterator protocol, toStringTag, helpers where Node has
   else t.pass('this Node has no iterator helpers');
   t.end();
 });
+
+// Borrowed methods refuse a foreign receiver with a message of their own, as
+// V8's generators do, not V8's private-field message (issue 14, item 9).
+t.test('next, return and throw called on something else are a clear TypeError', (t) => {
+  const prototype = Object.getPrototypeOf(count(1)) as Generator;
+  const receivers: Array<[unknown, string]> = [
+    [{}, 'an instance of Object'],
+    [undefined, 'undefined'],
+    [null, 'null'],
+    [1, '1'],
+    ['text', 'a string'],
+    [Object.create(null), 'an object'],
+    [(function* native() {})(), 'an object'],
+  ];
+  for (const method of ['next', 'return', 'throw'] as const) {
+    for (const [receiver, described] of receivers) {
+      t.throws(() => (prototype[method] as (this: unknown, value?: unknown) => unknown).call(receiver, 1), {
+        name: 'TypeError',
+        message: `Generator.prototype.${method} called on ${described}, not on a generator made by generator()`,
+      });
+    }
+  }
+  const it = count(2);
+  t.same(prototype.next.call(it), { value: 0, done: false }, 'a real receiver still works');
+  t.end();
+});

@@ -71,6 +71,19 @@ export function configure(options: GreenletOptions): void {
   }
 }
 
+/**
+ * Gives the C heap's free pages back to the system (glibc's `malloc_trim(0)`);
+ * returns whether any were. It blocks for up to ~0.1 s on a large heap, so
+ * it is never done automatically. After a burst of greenlets on the main
+ * thread it gives back little: V8 keeps a small record per V8 thread it has
+ * seen, and those pin most pages (docs/greenlet.md, "Memory after a
+ * burst"). After a worker that ran the burst has ended it gives back nearly
+ * all of the worker's memory.
+ */
+export function trimMemory(): boolean {
+  return core.trimMemory();
+}
+
 /** The native core's counters now. */
 export function stats(): GreenletStats {
   return core.stats();

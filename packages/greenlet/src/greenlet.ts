@@ -152,7 +152,7 @@ export class Greenlet {
       core.switchTo(target.coroutine);
     } catch (failure) {
       abandonSwitch(target);
-      throw failure;
+      throw asSwitchError(failure);
     }
     current = self;
     return resume(self);
@@ -165,8 +165,9 @@ export class Greenlet {
    * error goes to the parent, where a `GreenletExit` is returned as a value
    * and anything else is thrown.
    */
-  throw(error: Error = new GreenletExit()): unknown {
-    if (!(error instanceof Error)) {
+  throw(error?: Error): unknown {
+    if (error === undefined) error = exitFromCaller();
+    else if (!(error instanceof Error)) {
       throw new TypeError(`greenlet.throw() takes an Error, not ${describe(error)}`);
     }
     const state = this.#state;
@@ -255,6 +256,34 @@ export class Greenlet {
 }
 
 
+/**
+ * A GreenletExit whose stack trace starts at the caller of `throw()`. V8
+ * keeps each captured frame's receiver and function until the trace is
+ * formatted, and the exit stays on the target's stack while its catch and
+ * finally blocks run: `throw()`'s own frame (receiver: the greenlet) would
+ * keep a greenlet that suspends again there reachable from its own stack,
+ * never to be unwound or collected. Capturing again replaces those frames.
+ */
+function exitFromCaller(): GreenletExit {
+  const exit = new GreenletExit();
+  Error.captureStackTrace(exit, Greenlet.prototype.throw);
+  return exit;
+}
+
+/**
+ * A GreenletExit with no stack frames, for unwinding by the collector or at
+ * exit: the frames there are the unwinding machinery's and whichever
+ * greenlet happened to run, which say nothing and could keep it alive. A
+ * function that is never on the stack as the capture's end skips every frame.
+ */
+function exitWithoutFrames(): GreenletExit {
+  const exit = new GreenletExit();
+  Error.captureStackTrace(exit, neverOnTheStack);
+  return exit;
+}
+
+function neverOnTheStack(): void {}
+
 /** The greenlet that is running now. */
 export function getcurrent(): Greenlet {
   return current.handle!;
@@ -295,7 +324,7 @@ function transfer(
     core.switchTo(resolved.coroutine);
   } catch (failure) {
     abandonSwitch(resolved);
-    throw failure;
+    throw asSwitchError(failure);
   }
   current = self;
   return resume(self);
@@ -341,6 +370,14 @@ function abandonSwitch(target: GreenletState): void {
   pendingIsError = false;
 }
 
+/** A switch the core refused for a greenlet rule is a GreenletError. */
+function asSwitchError(failure: unknown): unknown {
+  if (failure instanceof Error && (failure as { code?: unknown }).code === 'ERR_GREENLET_SWITCH_IN_JOIN') {
+    return new GreenletError(failure.message);
+  }
+  return failure;
+}
+
 /** Gives an unstarted greenlet a native coroutine; it runs at the next switch. */
 function begin(state: GreenletState): void {
   let id: number;
@@ -359,6 +396,7 @@ function asStackAllocationError(failure: unknown): unknown {
   if (!(failure instanceof Error)) return failure;
   const code = (failure as { code?: unknown }).code;
   if (typeof code !== 'string') return failure;
+  if (code === 'ERR_GREENLET_SWITCH_IN_JOIN') return asSwitchError(failure);
   return new StackAllocationError(failure.message, code);
 }
 
@@ -515,7 +553,7 @@ function unwind(state: GreenletState): void {
   const greenlet = adopt(state);
   state.watched = false;
   state.parent = current.handle!;
-  greenlet.throw();
+  greenlet.throw(exitWithoutFrames());
 }
 
 /**
@@ -544,6 +582,25 @@ function unwindAllAtExit(): void {
 
 function poll(): void {}
 
+/**
+ * Lets the core find V8's join stack (native/src/join_stack.h), so that it
+ * can refuse a switch from inside Array.prototype.join: the stack is shared
+ * by all greenlets and would keep the suspended join's array. The core looks
+ * from inside a nested join of two known arrays, then checks it is empty.
+ */
+function verifyJoinStack(): void {
+  const inner: unknown[] = [];
+  const outer = [inner];
+  inner.push({
+    toString(): string {
+      core.locateJoinStack(outer, inner);
+      return '';
+    },
+  });
+  outer.join();
+  core.confirmJoinStack();
+}
+
 // V8 treats a field that has not been written since construction as a
 // constant, and optimised code relies on it; the first write deoptimises that
 // code, lazily, in every frame running it: each suspended greenlet's switch()
@@ -553,6 +610,7 @@ new GreenletState(false, undefined, null).dead = true;
 
 configureFromEnvironment(process.env);
 core.setCallbacks(enter, poll);
+verifyJoinStack();
 current = new GreenletState(true, undefined, null);
 current.started = true;
 current.coroutine = core.current();

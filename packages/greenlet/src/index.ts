@@ -8,4 +8,4 @@
 export { Greenlet, getcurrent, type RunFunction } from './greenlet.js';
 export { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 export { settrace, gettrace, type Tracer, type TraceEvent } from './tracing.js';
-export { configure, stats, type GreenletOptions, type GreenletStats } from './config.js';
+export { configure, stats, trimMemory, type GreenletOptions, type GreenletStats } from './config.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { core } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { describeExit, expectExit, fixture, runChild } from './child.js';
+import { type ChildResult, describeExit, expectExit, fixture, runChild } from './child.js';
 
 /** Offsets of V8's TLS variables from the executable's symbol table. */
 function tlsSymbolOffsets(): Map<string, number> {
@@ -136,5 +136,42 @@ t.test('an unsupported platform is refused with an explanation at load', (t) => 
   const result = runChild(fixture('unsupported-platform.mjs'));
   expectExit(t, result);
   t.match(result.stdout, /stackless: linux-riscv64 is not supported; the native core runs on linux-x64 and linux-arm64/);
+  t.end();
+});
+
+// The message itself says why (issue 14, item 9): only a missing build is
+// cured by rebuilding, and the real cause used to be in error.cause alone.
+t.test('addons turned off by --no-addons are named as the cause at load', (t) => {
+  const result = runChild(fixture('load-refused.mjs'), ['--no-addons']);
+  expectExit(t, result);
+  t.match(result.stdout, /stackless: Node\.js runs with --no-addons, .*run node without --no-addons/);
+  t.notMatch(result.stdout, /rebuild/);
+  t.end();
+});
+
+t.test('the permission model without --allow-addons is named as the cause at load', (t) => {
+  // --permission from Node 22.13/23.5 on; --experimental-permission before.
+  const permission = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
+  const flags = [permission, '--allow-fs-read=*', '--no-warnings'];
+  // Through env -u: tap puts its preload back into NODE_OPTIONS of every
+  // node it sees spawned, and the preload uses process.binding, which the
+  // permission model denies.
+  const load = (extra: string[]): ChildResult => {
+    const result = spawnSync(
+      '/usr/bin/env',
+      ['-u', 'NODE_OPTIONS', process.execPath, ...flags, ...extra, fixture('load-refused.mjs')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  };
+  const refused = load([]);
+  expectExit(t, refused);
+  t.match(refused.stdout, /stackless: the permission model is on without --allow-addons, .*add --allow-addons/);
+  t.notMatch(refused.stdout, /rebuild/);
+  const allowed = load(['--allow-addons']);
+  expectExit(t, allowed);
+  t.equal(allowed.stdout.trim(), 'loaded', 'with --allow-addons it loads');
   t.end();
 });

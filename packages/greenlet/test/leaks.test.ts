@@ -25,3 +25,16 @@ t.test('heap and RSS stay flat', (t) => {
   t.equal(report.live, 0, 'no greenlet stack left behind');
   t.end();
 });
+
+// After a burst of parked greenlets V8 keeps a small record per V8 thread on
+// the thread that ran them, which pins most of the freed C heap (issue 14,
+// item 8; docs/greenlet.md, "Memory after a burst"). Run in a worker, the
+// burst's memory is freed when the worker ends, and trimMemory() gives it back.
+t.test('a burst run in a worker gives its memory back after trimMemory()', (t) => {
+  const result = runChild(fixture('burst-in-worker.mjs'), ['--expose-gc'], ['worker', '20000']);
+  expectExit(t, result);
+  const { baseline, afterBurst, afterTrim } = JSON.parse(result.stdout.trim() || '{}');
+  t.ok(afterBurst > baseline + 50 * MiB, `the burst left ${Math.round((afterBurst - baseline) / MiB)} MiB resident`);
+  t.ok(afterTrim < baseline * 1.1, `after trimMemory() RSS is ${Math.round(afterTrim / MiB)} MiB, baseline ${Math.round(baseline / MiB)} MiB`);
+  t.end();
+});

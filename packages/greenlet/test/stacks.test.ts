@@ -129,3 +129,38 @@ t.test('stacks given back leave the pool and their arenas are unmapped', (t) => 
   t.equal(stats().pooledStacks, 0, 'pooled stacks of another size are given back');
   t.end();
 });
+
+// The raw core checks the size itself, as configure() does: a stack too small
+// for V8's limit faulted at the next start (issue 14, item 7).
+t.test("the native core's setStackSize() refuses sizes configure() refuses, with typed errors", (t) => {
+  const refused: Array<[string, string]> = [
+    ['0', 'RangeError'],
+    ['1', 'RangeError'],
+    ['4096', 'RangeError'],
+    ['131071', 'RangeError'],
+    ['-131072', 'RangeError'],
+    ['131072.5', 'RangeError'],
+    ['1073741825', 'RangeError'],
+    ['NaN', 'RangeError'],
+    ['"262144"', 'TypeError'],
+    ['null', 'TypeError'],
+  ];
+  for (const [value, name] of refused) {
+    const result = runChild(fixture('raw-stack-size.mjs'), [], [value]);
+    expectExit(t, result);
+    const seen = JSON.parse(result.stdout.trim() || '{}');
+    t.equal(seen.error?.name, name, `setStackSize(${value}) throws ${name}`);
+    t.match(seen.error?.message ?? '', /setStackSize\(bytes\): bytes must be/, 'naming the parameter');
+    t.equal(seen.stackSize, 1024 * 1024, 'the size is unchanged');
+    t.equal(seen.ended, 'ended', 'and the next greenlet runs');
+  }
+  for (const value of ['131072', '1073741824']) {
+    const result = runChild(fixture('raw-stack-size.mjs'), [], [value]);
+    expectExit(t, result);
+    const seen = JSON.parse(result.stdout.trim() || '{}');
+    t.equal(seen.error, undefined, `setStackSize(${value}) is accepted`);
+    t.equal(seen.stackSize, Number(value));
+    t.equal(seen.ended, 'ended', 'and a greenlet runs on it');
+  }
+  t.end();
+});
