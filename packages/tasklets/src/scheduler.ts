@@ -47,6 +47,8 @@ export class TaskletCore implements Queued {
 }
 
 const queue = new RunQueue<TaskletCore>();
+/** Tasklets that have started and not ended, main aside, in the order they started. */
+const started = new Set<TaskletCore>();
 let main: TaskletCore;
 let current: TaskletCore;
 let scheduleCallback: ScheduleCallback | null = null;
@@ -64,6 +66,11 @@ export function currentCore(): TaskletCore {
 
 export function mainCore(): TaskletCore {
   return main;
+}
+
+/** The tasklets, other than main, that have started and not ended yet. */
+export function startedTasklets(): TaskletCore[] {
+  return [...started];
 }
 
 export function runCount(): number {
@@ -130,7 +137,7 @@ export function switchTo(target: TaskletCore): unknown {
     current = target;
     // A tasklet's greenlet takes its arguments from its record (runTasklet),
     // so starting it and resuming it are the same switch.
-    target.started = true;
+    if (!target.started) markStarted(target);
     target.greenlet!.switch();
     // Whoever resumed this tasklet has set it current, as a rule: comparing
     // spares the store's write barrier (slow while the tasklet is young).
@@ -343,8 +350,13 @@ export function runTasklet(core: TaskletCore): void {
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
   current = next;
-  next.started = true;
+  if (!next.started) markStarted(next);
   if (next !== core) scheduleCallback?.(core.tasklet, next.tasklet);
+}
+
+function markStarted(core: TaskletCore): void {
+  core.started = true;
+  started.add(core);
 }
 
 /** Marks a tasklet dead and reports how it ended. */
@@ -353,6 +365,7 @@ function finish(core: TaskletCore, failure: unknown): void {
   core.dead = true;
   core.fn = undefined;
   core.args = undefined;
+  started.delete(core);
   queue.remove(core);
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
   if (failed) {

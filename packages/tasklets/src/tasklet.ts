@@ -14,6 +14,7 @@ import {
   runNow,
   runTasklet,
 } from './scheduler.js';
+import { killTaskletsAtExit } from './shutdown.js';
 
 type TaskletFunction = (...args: any[]) => unknown;
 
@@ -222,3 +223,4 @@ export class Tasklet {
 }
 
 initMain(Tasklet.createMain().core);
+killTaskletsAtExit();
