@@ -97,7 +97,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   else if (!wasQueued) queue.append(core);
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
-    if (events.listening) events.emit('scheduled', core.tasklet);
+    if (events.listening) emitDuringOperation('scheduled', core.tasklet);
     armPump();
   }
 }
@@ -132,17 +132,58 @@ function caller(operation: string): TaskletCore {
 export function switchTo(target: TaskletCore): unknown {
   const self = current;
   if (target !== self) {
-    scheduleCallback?.(self.tasklet, target.tasklet);
+    if (scheduleCallback !== null) callScheduleCallback(self, target);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
     // A tasklet's greenlet takes its arguments from its record (runTasklet),
     // so starting it and resuming it are the same switch.
     if (!target.started) markStarted(target);
-    target.greenlet!.switch();
+    try {
+      target.greenlet!.switch();
+    } catch (error) {
+      return resumedByError(self, error);
+    }
     // Whoever resumed this tasklet has set it current, as a rule: comparing
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
+  if (self.hasWakeError) throw takeWakeError(self);
+  const value = self.tempval;
+  self.tempval = undefined;
+  return value;
+}
+
+/**
+ * An error from the greenlet layer reached a tasklet's switch. A tracer
+ * (settrace) that throws has its error thrown in the greenlet resuming: here
+ * that is a tasklet in the middle of an operation (a receive holding its
+ * value), which must complete, so the error is rethrown on the next tick
+ * instead; or a tasklet that was starting, which then dies with the error
+ * before running, as a greenlet would, and whose death resumed its parent
+ * (this tasklet) out of turn. A GreenletExit is the greenlet layer unwinding
+ * this tasklet (what is left of it at the thread's end): it goes on up.
+ */
+function resumedByError(self: TaskletCore, error: unknown): unknown {
+  if (error instanceof GreenletExit) {
+    current = self;
+    throw error;
+  }
+  let bornDead: TaskletCore | undefined;
+  for (const core of started) {
+    if (!core.dead && core.greenlet!.dead) {
+      bornDead = core;
+      finish(core, error);
+    }
+  }
+  if (bornDead === undefined) rethrowLater(error);
+  else if (current !== self) {
+    const next = nextAfterEnd(bornDead);
+    if (next !== self) {
+      current = self;
+      return switchTo(next);
+    }
+  }
+  current = self;
   if (self.hasWakeError) throw takeWakeError(self);
   const value = self.tempval;
   self.tempval = undefined;
@@ -198,7 +239,7 @@ export function block(blocker: Blocker): unknown {
   }
   self.blocker = blocker;
   if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
-  if (events.listening) events.emit('blocked', self.tasklet, blocker.reason);
+  if (events.listening) emitDuringOperation('blocked', self.tasklet, blocker.reason);
   return switchTo(next);
 }
 
@@ -351,7 +392,7 @@ export function runTasklet(core: TaskletCore): void {
   core.greenlet!.parent = next.greenlet!;
   current = next;
   if (!next.started) markStarted(next);
-  if (next !== core) scheduleCallback?.(core.tasklet, next.tasklet);
+  if (next !== core && scheduleCallback !== null) callScheduleCallback(core, next);
 }
 
 function markStarted(core: TaskletCore): void {
@@ -376,6 +417,35 @@ function finish(core: TaskletCore, failure: unknown): void {
   } else {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
     emitReporting('finished', core.tasklet);
+  }
+}
+
+/**
+ * A user's schedule callback or event listener runs in the middle of a
+ * scheduler operation (a switch, a channel transfer), which must not be cut
+ * short: what it throws is rethrown on the next tick, as an uncaught
+ * exception, the way diagnostics_channel treats its subscribers' errors.
+ * (Stackless prints a failing schedule callback's error and goes on.)
+ */
+function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
+function callScheduleCallback(previous: TaskletCore, next: TaskletCore): void {
+  try {
+    scheduleCallback!(previous.tasklet, next.tasklet);
+  } catch (error) {
+    rethrowLater(error);
+  }
+}
+
+export function emitDuringOperation<E extends 'created' | 'scheduled' | 'blocked'>(event: E, ...args: TaskletEvents[E]): void {
+  try {
+    (events.emit as (event: E, ...args: TaskletEvents[E]) => boolean)(event, ...args);
+  } catch (error) {
+    rethrowLater(error);
   }
 }
 

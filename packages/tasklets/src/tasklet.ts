@@ -7,6 +7,7 @@ import {
   TaskletCore,
   currentCore,
   dequeue,
+  emitDuringOperation,
   enqueue,
   initMain,
   mainCore,
@@ -36,7 +37,7 @@ export class Tasklet {
     if (Tasklet.#creatingMain) return;
     if (fn !== undefined) this.bind(fn);
     if (logDebug) log.debug({ tasklet: fn?.name || 'tasklet' }, 'created');
-    events.emit('created', this);
+    emitDuringOperation('created', this);
   }
 
   /**
