@@ -43,3 +43,18 @@ for (const [mode, title, expected] of cases) {
     t.end();
   });
 }
+
+t.test('worker.terminate() at random points of a tasklet workload, while main switches too', (t) => {
+  const env = { ...process.env };
+  delete env.NODE_V8_COVERAGE;
+  const script = fileURLToPath(new URL('./fixtures/terminate-at-random.mjs', import.meta.url));
+  const seed = 20261202;
+  const child = spawnSync(process.execPath, [script, '20', String(seed)], { encoding: 'utf8', env, timeout: 120_000 });
+  t.equal(child.signal, null, `no crash (seed ${seed})\n${child.stderr}`);
+  t.equal(child.status, 0, child.stderr);
+  const report = JSON.parse(child.stdout.trim()) as { codes: number[]; progress: number[]; mainRounds: number; mainOk: boolean };
+  t.same(report.codes, Array(20).fill(1), 'every worker was terminated');
+  t.ok(report.progress.every((steps) => steps >= 1), 'each was stopped while its tasklets ran');
+  t.ok(report.mainOk, `main's ${report.mainRounds} ping-pongs each got the right value`);
+  t.end();
+});
