@@ -2,6 +2,7 @@ import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, tasklet, unbloc
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
+import { describe } from './describe.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { onReceive, onSend, select } from './select.js';
@@ -136,8 +137,9 @@ export class Channel<T> implements Iterable<T> {
   constructor(options: ChannelOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Channel() takes an options object');
     const capacity = options.capacity ?? 0;
+    if (typeof capacity !== 'number') throw new TypeError(`capacity must be a number, not ${describe(capacity)}`);
     if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new RangeError(`capacity must be a whole number >= 0, not ${String(capacity)}`);
+      throw new RangeError(`capacity must be a whole number >= 0, not ${capacity}`);
     }
     this.#capacity = capacity;
     this.#sendReason = `send on ${this.#name()}`;
@@ -258,7 +260,7 @@ export class Channel<T> implements Iterable<T> {
 
   set preference(value: number) {
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new TypeError(`preference must be a number (-1, 0 or 1), not ${String(value)}`);
+      throw new TypeError(`preference must be a number (-1, 0 or 1), not ${describe(value)}`);
     }
     // `+ 0` turns a -0 (from -0.5) into 0.
     this.#preference = Math.max(-1, Math.min(1, Math.trunc(value))) + 0;

@@ -2,6 +2,7 @@
 import { blockCurrent, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
 
 import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
+import { describe } from './describe.js';
 import { ChannelClosedError } from './errors.js';
 
 /** A receive case of {@link select}. */
@@ -98,8 +99,11 @@ function checkCases(cases: readonly SelectCase[], options: SelectOptions): void 
     directions.set(c.channel, c.sending);
   }
   const { timeout } = options;
-  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity)) {
-    throw new RangeError(`select() timeout must be a finite number of milliseconds >= 0, not ${String(timeout)}`);
+  if (timeout !== undefined && typeof timeout !== 'number') {
+    throw new TypeError(`select() timeout must be a number of milliseconds, not ${describe(timeout)}`);
+  }
+  if (timeout !== undefined && (!(timeout >= 0) || timeout === Infinity)) {
+    throw new RangeError(`select() timeout must be a finite number of milliseconds >= 0, not ${timeout}`);
   }
 }
 

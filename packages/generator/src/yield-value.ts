@@ -12,8 +12,9 @@ import { Relay, resumeUnwrapping, running } from './record.js';
  *   enclosing generators.
  */
 export function yieldValue<TNext = unknown>(value: unknown, level = 1): TNext {
+  if (typeof level !== 'number') throw new TypeError(`yieldValue() level must be a number, not ${typeof level}`);
   if (!Number.isInteger(level) || level < 1) {
-    throw new RangeError(`yieldValue() level must be a whole number >= 1, not ${String(level)}`);
+    throw new RangeError(`yieldValue() level must be a whole number >= 1, not ${level}`);
   }
   const body = running.body;
   if (body === undefined) {

@@ -1,4 +1,5 @@
 import { core } from '@stackless/native';
+import { describe } from './describe.js';
 
 import type { StackAllocationError } from './errors.js';
 
@@ -64,8 +65,11 @@ export function configure(options: GreenletOptions): void {
     core.setStackSize(stackSize);
   }
   if (maxPooledStacks !== undefined) {
+    if (typeof maxPooledStacks !== 'number') {
+      throw new TypeError(`maxPooledStacks must be a number, not ${describe(maxPooledStacks)}`);
+    }
     if (!Number.isInteger(maxPooledStacks) || maxPooledStacks < 0 || maxPooledStacks > 2 ** 31) {
-      throw new RangeError(`maxPooledStacks must be a whole number >= 0, not ${String(maxPooledStacks)}`);
+      throw new RangeError(`maxPooledStacks must be a whole number >= 0, not ${maxPooledStacks}`);
     }
     core.setMaxPooledStacks(maxPooledStacks);
   }

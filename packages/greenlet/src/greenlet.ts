@@ -10,6 +10,7 @@ import {
   storagesInUse,
 } from './async-context.js';
 import { configureFromEnvironment } from './config.js';
+import { describe } from './describe.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 import { gettrace, settrace, type TraceEvent } from './tracing.js';
 
@@ -293,12 +294,6 @@ function checkParent(parent: unknown): asserts parent is Greenlet {
   if (!(parent instanceof Greenlet)) {
     throw new TypeError(`a greenlet's parent must be a Greenlet, not ${describe(parent)}`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
-  return typeof value;
 }
 
 /** The nearest ancestor of `state` (excluding itself) that is not dead. */

@@ -1,6 +1,7 @@
 // The primitives synchronisation objects are built from (channels, locks,
 // queues): block the current tasklet, and unblock a blocked one.
 import { SchedulerError } from './errors.js';
+import { describe } from './describe.js';
 import { type Blocker, block, currentCore, handOff, wake } from './scheduler.js';
 import { Tasklet } from './tasklet.js';
 
@@ -16,6 +17,7 @@ import { Tasklet } from './tasklet.js';
  */
 export function blockCurrent(reason: string, onCancel: () => void = () => {}): unknown {
   if (typeof reason !== 'string') throw new TypeError('blockCurrent() takes a reason string');
+  if (typeof onCancel !== 'function') throw new TypeError(`blockCurrent() takes onCancel as a function, not ${describe(onCancel)}`);
   return block({ reason, cancel: onCancel });
 }
 
@@ -64,8 +66,3 @@ function blockedCore(tasklet: Tasklet, operation: string) {
   return core;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return value.constructor?.name ?? 'an object';
-  return typeof value;
-}

@@ -1,4 +1,5 @@
 // Blocking on the event loop: only the calling tasklet waits, never the process.
+import { describe } from './describe.js';
 import { events } from './observe.js';
 import { type Blocker, block, currentCore, wake } from './scheduler.js';
 import { Tasklet } from './tasklet.js';
@@ -12,8 +13,9 @@ import { startTimer } from './timer.js';
  *   the event loop itself.
  */
 export function sleep(ms: number): void {
-  if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
-    throw new RangeError(`sleep() takes a finite number of milliseconds >= 0, not ${String(ms)}`);
+  if (typeof ms !== 'number') throw new TypeError(`sleep() takes a number of milliseconds, not ${describe(ms)}`);
+  if (!(ms >= 0) || ms === Infinity) {
+    throw new RangeError(`sleep() takes a finite number of milliseconds >= 0, not ${ms}`);
   }
   const self = currentCore();
   const stopTimer = startTimer(ms, () => wake(self, undefined));

@@ -1,6 +1,8 @@
 // A timer for any finite delay. Node's setTimeout() fires after 1 ms when
 // given more than 2^31 - 1 ms (with only a warning); this one waits out the
 // delay in steps that setTimeout() can take.
+import { describe } from './describe.js';
+
 const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
@@ -9,9 +11,11 @@ const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
  * with a timeout are built on it.
  */
 export function startTimer(ms: number, onExpiry: () => void): () => void {
-  if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
-    throw new RangeError(`startTimer() takes a finite number of milliseconds >= 0, not ${String(ms)}`);
+  if (typeof ms !== 'number') throw new TypeError(`startTimer() takes a number of milliseconds, not ${describe(ms)}`);
+  if (!(ms >= 0) || ms === Infinity) {
+    throw new RangeError(`startTimer() takes a finite number of milliseconds >= 0, not ${ms}`);
   }
+  if (typeof onExpiry !== 'function') throw new TypeError(`startTimer() takes a function to call, not ${describe(onExpiry)}`);
   let timer: NodeJS.Timeout;
   const due = performance.now() + ms;
   const wait = (remaining: number) => {

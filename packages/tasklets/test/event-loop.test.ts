@@ -82,6 +82,8 @@ t.test('the main tasklet never blocks on the event loop', (t) => {
   t.throws(() => wait(Promise.resolve(1)), { name: 'SchedulerError', message: /main tasklet.*tasklet\(fn\)/s });
   t.throws(() => sleep(-1), RangeError);
   t.throws(() => sleep(Number.NaN), RangeError);
+  t.throws(() => sleep(Object.create(null)), { name: 'TypeError', message: /sleep\(\) takes a number of milliseconds, not an object/ });
+  t.throws(() => sleep('5' as never), TypeError);
   t.end();
 });
 

@@ -38,10 +38,14 @@ t.test('a delay past 2^31 - 1 ms is waited out in steps setTimeout() can take', 
   t.end();
 });
 
-t.test('startTimer() refuses delays that are not finite numbers >= 0', (t) => {
-  for (const ms of [-1, Infinity, NaN, '5', undefined]) {
-    t.throws(() => startTimer(ms as number, () => {}), RangeError, String(ms));
+t.test('startTimer() refuses delays that are not finite numbers >= 0, and a callback that is no function', (t) => {
+  for (const ms of [-1, Infinity, NaN]) {
+    t.throws(() => startTimer(ms, () => {}), RangeError, String(ms));
   }
+  for (const ms of ['5', undefined, {}, Object.create(null)]) {
+    t.throws(() => startTimer(ms as number, () => {}), TypeError, typeof ms);
+  }
+  t.throws(() => startTimer(5, 'later' as unknown as () => void), { name: 'TypeError', message: /function to call, not "later"/ });
   t.end();
 });
 
