@@ -1,8 +1,10 @@
 // Loads the compiled core for this Node.js build (node-gyp-build picks a
 // prebuild if one matches, else build/Release), or says plainly why it cannot.
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtFor, describePrebuilds } from './builds.js';
 
 const require = createRequire(import.meta.url);
 const loadBinding = require('node-gyp-build');
@@ -29,9 +31,6 @@ function loadCore() {
   }
 }
 
-const REBUILD =
-  'rebuild it with `pnpm install` or `npm rebuild @stackless/native` (needs python3, make and a C++ compiler)';
-
 /**
  * Why the compiled core did not load, in the message itself: only a missing
  * or mismatched build is cured by rebuilding, and tools often print only the
@@ -53,11 +52,62 @@ function describeLoadFailure(cause, platform, directory) {
       `(${cause.message}): allow reading it with --allow-fs-read`
     );
   }
-  const detail = String(cause?.message ?? cause).trim().split('\n')[0];
-  if (detail.startsWith('No native build was found')) {
-    return `stackless: no native core for Node ${process.version} (ABI ${process.versions.modules}) on ${platform}; ${REBUILD}`;
+  const running = `Node ${process.versions.node} (ABI ${process.versions.modules})`;
+  if (!isThisPackage(directory)) {
+    // A bundler copied this file into a bundle: the binaries stayed behind.
+    return (
+      `stackless: @stackless/native was bundled into ${directory}, away from its compiled core; ` +
+      'keep it out of the bundle (esbuild: --external:@stackless/native; webpack: externals; ' +
+      'rollup: external) and ship node_modules/@stackless/native beside it'
+    );
   }
-  return `stackless: the native core in ${directory} could not be loaded (${detail}); ${REBUILD}`;
+  const detail = String(cause?.message ?? cause).trim().split('\n')[0];
+  const available = describePrebuilds(directory);
+  if (detail.startsWith('No native build was found')) {
+    return `stackless: no native core for ${running} on ${platform} (${available}); ${howToBuild(directory)}`;
+  }
+  const file = resolvedFile(directory);
+  const tag = file && builtFor(file);
+  if (tag && tag.abi !== process.versions.modules) {
+    return (
+      `stackless: the native core ${file} was built for Node ${tag.node} (ABI ${tag.abi}), ` +
+      `but this is ${running}; ${howToBuild(directory, 'rebuild')}`
+    );
+  }
+  return `stackless: the native core in ${directory} could not be loaded (${detail}); ${howToBuild(directory, 'rebuild')}`;
+}
+
+/** What to run to build the core for this Node: it depends on the package manager. */
+function howToBuild(directory, verb = 'build') {
+  const tools = '(needs python3, make and a C++ compiler)';
+  if (directory.includes(`${sep}node_modules${sep}.pnpm${sep}`)) {
+    // pnpm 10 runs no dependency's install script unless it is approved.
+    return (
+      `${verb} it with pnpm ${tools}: approve its build script with \`pnpm approve-builds\` ` +
+      '(or list "@stackless/native" in "pnpm.onlyBuiltDependencies" in package.json), ' +
+      'then run `pnpm rebuild @stackless/native`'
+    );
+  }
+  if (directory.split(sep).includes('node_modules')) {
+    return `${verb} it with \`npm rebuild @stackless/native\` ${tools}`;
+  }
+  return `${verb} it with \`pnpm install\` or \`pnpm run build\` in the repository ${tools}`;
+}
+
+function isThisPackage(directory) {
+  try {
+    return JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).name === '@stackless/native';
+  } catch {
+    return false;
+  }
+}
+
+function resolvedFile(directory) {
+  try {
+    return loadBinding.resolve(directory);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
