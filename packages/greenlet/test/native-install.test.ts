@@ -95,6 +95,19 @@ t.test('without a matching prebuild or a compiler, installing fails in a few lin
   t.end();
 });
 
+t.test('a matching prebuild that does not load (an older glibc, say) falls back to building', (t) => {
+  const packageDir = npmLayout('prebuild-unloadable');
+  mkdirSync(join(packageDir, 'prebuilds', platform), { recursive: true });
+  const name = `node.abi${process.versions.modules}.glibc.node`;
+  writeFileSync(join(packageDir, 'prebuilds', platform, name), 'not an ELF file\n');
+  const install = runInstall(packageDir);
+  expectExit(t, install, 1);
+  t.match(install.stderr, `${name} does not load (`);
+  t.match(install.stderr, 'building from source');
+  t.match(install.stderr, 'needs a C++ compiler (g++ or clang++), make, python3');
+  t.end();
+});
+
 t.test('an npm install without a build says to run npm rebuild', (t) => {
   const result = load(npmLayout('npm-unbuilt'));
   expectExit(t, result);
