@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the release tarballs as a user would, with no compiler on PATH:
 #   1. scripts/release-pack.sh: prebuilds for every Node ABI and platform, one
-#      tarball per package in release/; then checks what the tarballs hold;
+#      tarball per package in release/; then checks what the tarballs hold
+#      (install-smoke/check-tarballs.mjs, publint, arethetypeswrong);
 #   2. npm: a fresh project installs the five tarballs and runs a smoke program
 #      (scripts/install-smoke/smoke.mjs: a greenlet switch, tasklets over a
 #      channel, a deep generator) on Node 20, 22, 24 and 26, and on Node 24
@@ -33,6 +34,16 @@ for tarball in "${tarballs[@]}"; do
 done
 echo "== checking the tarballs"
 node "$smoke/check-tarballs.mjs" "$work"/unpacked-*
+# publint (package.json against the files) and arethetypeswrong (the types
+# resolve under node16 and bundler resolution; ESM only, so CommonJS's
+# require() is not asked for), both strict.
+for tarball in "${tarballs[@]}"; do
+  "$root/node_modules/.bin/publint" run --strict "$tarball" >"$work/publint.log" 2>&1 ||
+    { cat "$work/publint.log" >&2; fail "publint: $(basename "$tarball")"; }
+  "$root/node_modules/.bin/attw" "$tarball" --profile esm-only --format ascii >"$work/attw.log" 2>&1 ||
+    { cat "$work/attw.log" >&2; fail "arethetypeswrong: $(basename "$tarball")"; }
+done
+echo "   publint and arethetypeswrong: no problems in the five tarballs"
 
 # Node.js binaries for the other majors, and for arm64.
 fetch_node() { # arch major -> prints the node binary's path
