@@ -1,5 +1,6 @@
-// Loads the compiled core for this Node.js build (node-gyp-build picks a
-// prebuild if one matches, else build/Release), or says plainly why it cannot.
+// Loads the compiled core for this Node.js build (node-gyp-build takes
+// build/Release when there is one, a build from source, else the prebuild for
+// this platform and Node ABI), or says plainly why it cannot.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
