@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtFor, describePrebuilds } from './builds.js';
+import { builtFor, describePrebuilds, prebuilds } from './builds.js';
 
 const require = createRequire(import.meta.url);
 const loadBinding = require('node-gyp-build');
@@ -25,10 +25,33 @@ function loadCore() {
   try {
     return loadBinding(directory);
   } catch (cause) {
+    const prebuilt = prebuildBehindStaleBuild(directory, platform);
+    if (prebuilt) return prebuilt;
     // The core itself refused (an unreadable setting, an unsupported V8): its
     // error says why, and rebuilding would not help.
     if (cause instanceof Error && cause.message.startsWith('stackless: ')) throw cause;
     throw new Error(describeLoadFailure(cause, platform, directory), { cause });
+  }
+}
+
+/**
+ * An installed package's build from source (build/Release, which
+ * node-gyp-build prefers) for another Node shadows the prebuild for this one
+ * after a change of Node major: load that prebuild instead, or undefined. Not
+ * in a checkout, where build/Release is the contributor's own build.
+ */
+function prebuildBehindStaleBuild(directory, platform) {
+  const failed = resolvedFile(directory);
+  if (!failed?.startsWith(join(directory, 'build') + sep)) return undefined;
+  if (!directory.split(sep).includes('node_modules')) return undefined;
+  const tag = builtFor(failed);
+  if (tag && tag.abi === process.versions.modules) return undefined; // built for this Node: its error stands
+  const match = prebuilds(directory).find((entry) => entry.platform === platform && entry.abi === process.versions.modules);
+  if (!match) return undefined;
+  try {
+    return require(match.file);
+  } catch {
+    return undefined;
   }
 }
 

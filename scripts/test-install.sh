@@ -7,8 +7,9 @@
 #      (scripts/install-smoke/smoke.mjs: a greenlet switch, tasklets over a
 #      channel, a deep generator) on Node 20, 22, 24 and 26, and on Node 24
 #      linux-arm64 under qemu-aarch64;
-#   3. a binary built for another Node major, loaded under Node 22 and 20:
-#      a catchable error naming both versions, not a dead process;
+#   3. a binary built for another Node major, loaded under Node 22, 20 and 26:
+#      a catchable error naming both versions, not a dead process (and with
+#      the prebuilds beside it, the one for the running Node);
 #   4. pnpm 10: a fresh project installs them without approving any build
 #      script, and the smoke program runs.
 # Node 22, 24 and 26 (and arm64 24) come from the npm registry, like
@@ -95,24 +96,31 @@ done
 (cd "$project" && QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64 "$node_arm64" smoke.mjs) ||
   fail "the smoke program failed on Node 24 linux-arm64 (qemu)"
 
-# 3. A binary built for another major, as if installed under it: node-gyp-build
-#    prefers build/Release to the prebuilds.
+# 3. A binary built for another major, as if built from source under it
+#    (node-gyp-build prefers build/Release to the prebuilds). With the
+#    prebuilds moved away, loading must throw a catchable error naming both
+#    versions; with them there, the prebuild for the running Node wins.
 native="$project/node_modules/@stackless/native"
-mismatch() { # built-for-abi built-for-major running-major running-abi
+mismatch() { # built-for-abi built-for-major running-major
   mkdir -p "$native/build/Release"
   cp "$native/prebuilds/linux-x64/node.abi$1.glibc.node" "$native/build/Release/stackless.node"
+  mv "$native/prebuilds" "$work/prebuilds-aside"
   local output status=0
   output=$(cd "$project" && "${node_binary[$3]}" load-error.mjs 2>&1) || status=$?
-  rm -rf "$native/build"
+  mv "$work/prebuilds-aside" "$native/prebuilds"
   [ "$status" -eq 0 ] || fail "Node $3 with a Node $2 binary exited with $status: $output"
   echo "$output" | grep -Eq "^caught: stackless: .*was built for Node $2\.[0-9.]+ \(ABI $1\), but this is Node $3\." ||
     fail "Node $3 with a Node $2 binary: unexpected output: $output"
-  echo "   Node $3 with a Node $2 binary: ${output#caught: }" | cut -c1-200
+  echo "   Node $3 with a Node $2 binary: ${output#caught: }" | cut -c1-240
+  output=$(cd "$project" && "${node_binary[$3]}" load-error.mjs 2>&1) || true
+  [ "$output" = loaded ] || fail "Node $3 with a stale Node $2 build beside the prebuilds: $output"
+  rm -rf "$native/build"
 }
 echo "== a binary built for another Node major"
-mismatch 115 20 22 127
-mismatch 127 22 20 115
-mismatch 137 24 26 147
+mismatch 115 20 22
+mismatch 127 22 20
+mismatch 137 24 26
+echo "   beside the prebuilds, each time the prebuild for the running Node loaded instead"
 
 # 4. pnpm 10, approving nothing. The tarballs' dependencies on each other are
 #    pointed at the tarballs (a registry would serve them once published).

@@ -145,6 +145,18 @@ t.test('a binary built for another Node is named with both versions', (t) => {
   t.end();
 });
 
+t.test('after a change of Node major, a prebuild for the new one wins over a stale build from source', (t) => {
+  const packageDir = npmLayout('node-changed');
+  mkdirSync(join(packageDir, 'build/Release'), { recursive: true });
+  writeFileSync(join(packageDir, 'build/Release/stackless.node'), 'stackless-built-for: node 99.1.2 abi 999;\n');
+  mkdirSync(join(packageDir, 'prebuilds', platform), { recursive: true });
+  copyFileSync(builtCore, join(packageDir, 'prebuilds', platform, `node.abi${process.versions.modules}.glibc.node`));
+  const result = load(packageDir);
+  expectExit(t, result);
+  t.equal(result.stdout.trim(), 'loaded');
+  t.end();
+});
+
 t.test('a bundled copy of index.js says to keep the package out of the bundle', (t) => {
   const bundle = join(scratch, 'bundle/dist');
   mkdirSync(bundle, { recursive: true });
