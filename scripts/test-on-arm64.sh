@@ -73,7 +73,7 @@ echo "== node $("$node_arm64" --version) linux-arm64 under $(qemu-aarch64 --vers
   export npm_config_nodedir="$work/node"   # ~/.npmrc may point node-gyp at /usr
   CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
     AR=aarch64-linux-gnu-ar ./node_modules/.bin/node-gyp rebuild -j 2 --arch=arm64 \
-    --nodedir="$work/node" >"$work/gyp.log" 2>&1 || { cat "$work/gyp.log" >&2; exit 1; }
+    --nodedir="$work/node" --stackless_werror=true >"$work/gyp.log" 2>&1 || { cat "$work/gyp.log" >&2; exit 1; }
   file_header=$(od -An -tx1 -j18 -N2 build/Release/stackless.node | tr -d ' ')
   [ "$file_header" = b700 ] || { echo "test-on-arm64: the addon is not an arm64 ELF" >&2; exit 1; }
 )

@@ -22,7 +22,7 @@ cp -a "$root" "$work/tree"
 export PATH="$work/node/bin:$PATH"
 export npm_config_nodedir="$work/node"   # ~/.npmrc may point node-gyp at /usr
 echo "== node $(node --version): rebuilding the addon"
-(cd "$work/tree/native" && ./node_modules/.bin/node-gyp rebuild -j 2 --nodedir="$work/node" >/dev/null)
+(cd "$work/tree/native" && ./node_modules/.bin/node-gyp rebuild -j 2 --nodedir="$work/node" --stackless_werror=true >/dev/null)
 cd "$work/tree"
 if [ $# -gt 0 ]; then
   "$@"

@@ -1,6 +1,13 @@
 // The JavaScript surface of the native core: a handful of functions over
 // Coroutines, one instance per Node.js thread (main or worker).
 #include <napi.h>
+// node_version.h defines NAPI_VERSION as the runtime's (9 in Node 20), which
+// clashes with the version this addon asks for (binding.gyp): keep ours.
+#pragma push_macro("NAPI_VERSION")
+#undef NAPI_VERSION
+#include <node_version.h>
+#undef NAPI_VERSION
+#pragma pop_macro("NAPI_VERSION")
 
 #include <cmath>
 #include <cstring>
@@ -8,6 +15,12 @@
 #include <string>
 
 #include "coroutines.h"
+
+// Which Node.js this file was compiled for, as plain text in the binary:
+// native/index.js reads it when the file fails to load (an addon built for
+// another Node major lacks V8 symbols this one exports, so dlopen fails).
+extern "C" [[gnu::used, gnu::visibility("default")]] const char stackless_built_for[] =
+    "stackless-built-for: node " NODE_VERSION_STRING " abi " NODE_STRINGIFY(NODE_MODULE_VERSION) ";";
 
 namespace stackless {
 namespace {
@@ -83,6 +96,18 @@ bool RequireWholeNumber(const Napi::CallbackInfo& info, size_t index, const char
 class Binding : public Napi::Addon<Binding> {
  public:
   Binding(Napi::Env env, Napi::Object exports) {
+    // The V8 layouts this file was compiled against are those of one Node
+    // major: under another, even an addon whose symbols all resolve must not run.
+    const napi_node_version* running = nullptr;
+    if (napi_get_node_version(env, &running) == napi_ok && running->major != NODE_MAJOR_VERSION) {
+      const std::string message =
+          "stackless: the native core was built for Node " NODE_VERSION_STRING " (ABI " NODE_STRINGIFY(
+              NODE_MODULE_VERSION) "), but this is Node " +
+          std::to_string(running->major) + "." + std::to_string(running->minor) + "." +
+          std::to_string(running->patch) + "; reinstall @stackless/native under this Node";
+      napi_throw_error(env, nullptr, message.c_str());
+      return;
+    }
     coroutines_.reset(Coroutines::Create(env));
     if (!coroutines_) return;  // a JavaScript error explains why
     // A worker terminated while it loads the core: nothing below could
