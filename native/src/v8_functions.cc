@@ -40,6 +40,10 @@ const char* const kMangledNames[] = {
     "_ZN2v88internal12Bootstrapper12ArchiveStateEPc",
     "_ZN2v88internal17ExternalReference32handle_scope_implementer_addressEPNS0_7IsolateE",
     "_ZN2v88internal17ExternalReference37address_of_regexp_stack_limit_addressEPNS0_7IsolateE",
+    "_ZN2v88internal5Debug13ClearSteppingEv",
+    "_ZN2v88internal5Debug24UpdateHookOnFunctionCallEv",
+    "_ZN2v88internal5Debug26SetBreakOnNextFunctionCallEv",
+    "_ZN2v85debug13ClearSteppingEPNS_7IsolateE",
 };
 static_assert(sizeof kMangledNames / sizeof kMangledNames[0] ==
               static_cast<size_t>(V8Function::kCount));
