@@ -92,7 +92,7 @@ void DebugStepGuard::Discover(v8::Isolate* isolate, DirectRestore* direct) {
   direct_ = direct;
   if (ReadEnvironmentSwitch("STACKLESS_DEBUG_STEP_GUARD") == EnvironmentSwitch::kOff) {
     mode_ = Mode::kOff;
-    reason_ = "disabled by request (STACKLESS_DEBUG_STEP_GUARD)";
+    reason_ = "disabled by request";
     return;
   }
   V8FunctionsIfReady();  // starts the lookup
