@@ -43,6 +43,8 @@ export interface NativeCore {
   waitForV8Symbols(): void;
   /** The state of the guard that keeps debugger steps consistent across switches (docs/greenlet.md). */
   debugStepGuard(): DebugStepGuardInfo;
+  /** Makes the guard take its fallback (cancel steps at a switch), as where V8's layout is not verified: for tests. */
+  forceDebugStepCancelling(): void;
   /** The state of the direct restore, the switch that drives V8's thread archive itself (docs/switch-cost.md). */
   directRestore(): DirectRestoreInfo;
   /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */

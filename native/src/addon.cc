@@ -114,6 +114,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
         InstanceMethod("debugStepGuard", &Binding::DebugStepGuardInfo),
         InstanceMethod("waitForV8Symbols", &Binding::WaitForV8Symbols),
+        InstanceMethod("forceDebugStepCancelling", &Binding::ForceDebugStepCancelling),
         InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
         InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
@@ -305,6 +306,12 @@ class Binding : public Napi::Addon<Binding> {
   // debugger may step (an inspector session connecting), tests, benchmarks.
   Napi::Value WaitForV8Symbols(const Napi::CallbackInfo& info) {
     coroutines_->debug_step_guard().WaitForSymbols();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ForceDebugStepCancelling(const Napi::CallbackInfo& info) {
+    coroutines_->debug_step_guard().WaitForSymbols();
+    coroutines_->debug_step_guard().ForceCancelling();
     return info.Env().Undefined();
   }
 

@@ -68,6 +68,10 @@ class DebugStepGuard {
   // Blocks until the symbols are read, then prepares (tests, and the
   // JavaScript side when an inspector session connects).
   void WaitForSymbols();
+  // Takes the fallback as if V8's layout had not been verified (tests of it).
+  void ForceCancelling() {
+    if (mode_ == Mode::kOn) Cancel("cancelling forced by forceDebugStepCancelling()");
+  }
 
   enum class Status { kOff, kWaitingForSymbols, kOn, kCancelling };
   Status status() const;

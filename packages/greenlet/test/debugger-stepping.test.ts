@@ -70,6 +70,18 @@ t.test('on the public path (~Unlocker, no direct restore) too', (t) => {
   t.end();
 });
 
+t.test('where V8 could not be verified, steps are cancelled at a switch: the program runs on', (t) => {
+  for (const scenario of ['repro', 'ping-pong', 'start-and-end', 'deep']) {
+    const result = runChild(fixture('debugger-stepping.mjs'), [], [scenario, 'stepInto', 'cancelling']);
+    expectExit(t, result);
+    const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null') as (Outcome & { cancelled: boolean }) | null;
+    t.same(outcome?.received, scenarios[scenario], `${scenario}: every value once, in order`);
+    t.equal(outcome?.guard, 'cancelling steps', `${scenario}: the fallback was in use`);
+    t.ok(outcome?.cancelled, `${scenario}: a step was cancelled`);
+  }
+  t.end();
+});
+
 t.test('a step into goes on in the greenlet switched to', (t) => {
   // The first pause after the switch is in the greenlet switched to, once
   // its switch() has returned: there getcurrent() is that greenlet.
