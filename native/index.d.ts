@@ -95,6 +95,8 @@ export interface DebugStepGuardInfo {
   cancelled: number;
   /** Where V8's step action lies in its Debug object, when on; else -1. */
   stepOffset: number;
+  /** Whether V8's breakpoint numbering is carried from greenlet to greenlet (so breakpoints set in different ones never share a number). */
+  carriesBreakpointIds: boolean;
 }
 
 export interface JoinStackInfo {

@@ -299,6 +299,7 @@ class Binding : public Napi::Addon<Binding> {
     result.Set("kept", static_cast<double>(guard.kept()));
     result.Set("cancelled", static_cast<double>(guard.cancelled()));
     result.Set("stepOffset", static_cast<double>(guard.step_offset()));
+    result.Set("carriesBreakpointIds", guard.carries_breakpoint_ids());
     return result;
   }
 

@@ -20,6 +20,8 @@ constexpr int8_t kStepInto = 2;
 // Debug::ThreadLocal, V8 11 to 14: last_step_action_ at 12, target_frame_count_ at 40.
 constexpr size_t kStepInThreadLocal = 12;
 constexpr size_t kTargetAfterStep = 40 - 12;
+// ... and last_breakpoint_id_ at 64.
+constexpr size_t kBreakpointIdAfterStep = 64 - 12;
 // Room for Debug::ArchiveSpacePerThread() (0x58 to 0x60 bytes in V8 11 to 14).
 constexpr size_t kMaxArchiveSize = 512;
 
@@ -68,12 +70,12 @@ std::vector<int64_t> ByteImmediateFF(const void* function, size_t size, uint8_t 
   return found;
 }
 
-// Whether the code loads 32 bits from [base + displacement] (`mov r32, m32`,
-// 8B without REX.W).
-bool Loads32(const void* function, size_t size, int64_t wanted) {
+// Whether the code moves 32 bits between a register and [base + displacement]
+// (`mov r32, m32` is 8B, `mov m32, r32` is 89; without REX.W).
+bool Moves32(const void* function, size_t size, int64_t wanted, uint8_t opcode) {
   const auto* code = static_cast<const uint8_t*>(function);
   for (size_t i = 1; i + 1 < size; ++i) {
-    if (code[i] != 0x8b) continue;
+    if (code[i] != opcode) continue;
     const uint8_t before = code[i - 1];
     if (before >= 0x48 && before <= 0x4f) continue;  // REX.W: a 64-bit load
     int64_t displacement = 0;
@@ -154,7 +156,7 @@ void DebugStepGuard::Prepare(const V8Functions& functions) {
   bool cleared = false;
   for (int64_t stored : ByteImmediateFF(clear.address, clear.size, 0xc6, 0)) cleared |= stored == step;
   if (!cleared) return Cancel("Debug::ClearStepping does not store StepNone where RestoreDebug reads it");
-  if (!Loads32(restore.address, restore.size, step + static_cast<int64_t>(kTargetAfterStep))) {
+  if (!Moves32(restore.address, restore.size, step + static_cast<int64_t>(kTargetAfterStep), 0x8b)) {
     return Cancel("Debug::RestoreDebug does not load the target frame count where V8 11 to 14 keep it");
   }
   // The byte must sit 12 bytes into the state ArchiveDebug copies.
@@ -167,6 +169,18 @@ void DebugStepGuard::Prepare(const V8Functions& functions) {
   step_offset_ = static_cast<size_t>(step);
   if (!Plausible(LiveStep())) return Cancel("the step action read is no StepAction");
   mode_ = Mode::kOn;
+  // The breakpoint counter: inside the archived state, and the word
+  // SetBreakPointForScript increments (`*id = ++last_breakpoint_id_`).
+  const FunctionSymbol& handle_form = functions[V8Function::kDebugSetBreakPointForScript];
+  const FunctionSymbol& set = handle_form.address != nullptr
+                                  ? handle_form
+                                  : functions[V8Function::kDebugSetBreakPointForScriptDirect];
+  const int64_t counter = step + static_cast<int64_t>(kBreakpointIdAfterStep);
+  if (set.address != nullptr &&
+      kStepInThreadLocal + kBreakpointIdAfterStep + sizeof(int32_t) <= archive_size_ &&
+      Moves32(set.address, set.size, counter, 0x8b) && Moves32(set.address, set.size, counter, 0x89)) {
+    breakpoint_id_offset_ = static_cast<size_t>(counter);
+  }
 #endif
 }
 
@@ -198,10 +212,24 @@ void DebugStepGuard::SetLiveTarget(int32_t target) const {
   std::memcpy(debug_ + step_offset_ + kTargetAfterStep, &target, sizeof target);
 }
 
+int32_t DebugStepGuard::LiveBreakpointId() const {
+  int32_t id;
+  std::memcpy(&id, debug_ + breakpoint_id_offset_, sizeof id);
+  return id;
+}
+
+void DebugStepGuard::SetLiveBreakpointId(int32_t id) const {
+  std::memcpy(debug_ + breakpoint_id_offset_, &id, sizeof id);
+}
+
 void DebugStepGuard::LeavingSlow(int8_t* saved_step) {
   *saved_step = kNoStep;
   if (mode_ == Mode::kUnprepared && !TryPrepare()) return;
   if (!DebuggerActive()) return;
+  if (mode_ == Mode::kOn && breakpoint_id_offset_ != 0) {
+    carried_breakpoint_id_ = LiveBreakpointId();
+    carrying_ = true;
+  }
   if (mode_ == Mode::kCancelling) {
     // No archive may hold a step: V8's own ClearStepping, on the live state.
     api_clear_stepping_(isolate_);
@@ -230,10 +258,15 @@ void DebugStepGuard::LeavingSlow(int8_t* saved_step) {
 void DebugStepGuard::ArrivedSlow(int8_t* saved_step, bool fresh) {
   const int8_t own = *saved_step;
   const bool handoff = handoff_;
+  const bool carrying = carrying_;
   *saved_step = kNoStep;
   handoff_ = false;
+  carrying_ = false;
   if (mode_ == Mode::kUnprepared && !TryPrepare()) return;
   if (mode_ != Mode::kOn || !DebuggerActive()) return;
+  // Breakpoint numbers go on from the highest handed out, whichever
+  // greenlet handed it out.
+  if (carrying && carried_breakpoint_id_ > LiveBreakpointId()) SetLiveBreakpointId(carried_breakpoint_id_);
   if (fresh) {
     // A new V8 thread: no frames to step in yet. V8 left the live state of
     // the thread that started it (its step taken out by Leaving).

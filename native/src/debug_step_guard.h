@@ -31,6 +31,13 @@
 // the 32-bit target from 28 bytes after it. Where any of that cannot be
 // verified, steps are cancelled at a switch instead (V8's own ClearStepping):
 // the program runs on, it is never restored into a crash.
+//
+// The same per-thread state holds the counter V8 numbers breakpoints with
+// (last_breakpoint_id_, 52 bytes after the step action). Per greenlet, two
+// breakpoints set while different greenlets ran got the same number: a hit
+// was reported as the other's, and removing one removed the other. So, where
+// Debug::SetBreakPointForScript's code is seen to load and store that word,
+// the counter is carried from each greenlet to the next.
 #pragma once
 
 #include <v8.h>
@@ -81,6 +88,7 @@ class DebugStepGuard {
   uint64_t kept() const { return kept_; }
   uint64_t cancelled() const { return cancelled_; }
   long step_offset() const { return mode_ == Mode::kOn ? static_cast<long>(step_offset_) : -1; }
+  bool carries_breakpoint_ids() const { return mode_ == Mode::kOn && breakpoint_id_offset_ != 0; }
 
  private:
   enum class Mode { kOff, kUnprepared, kOn, kCancelling };
@@ -103,6 +111,8 @@ class DebugStepGuard {
   int8_t& LiveStep() const { return *reinterpret_cast<int8_t*>(debug_ + step_offset_); }
   int32_t LiveTarget() const;
   void SetLiveTarget(int32_t target) const;
+  int32_t LiveBreakpointId() const;
+  void SetLiveBreakpointId(int32_t id) const;
 
   using DebugFunction = void (*)(char* debug);
   using ArchiveFunction = char* (*)(char* debug, char* to);
@@ -116,6 +126,9 @@ class DebugStepGuard {
   char* debug_ = nullptr;
   size_t step_offset_ = 0;    // last_step_action_ in the Debug object
   size_t archive_size_ = 0;   // Debug::ArchiveSpacePerThread()
+  size_t breakpoint_id_offset_ = 0;  // last_breakpoint_id_ in the Debug object; 0: not verified
+  int32_t carried_breakpoint_id_ = 0;
+  bool carrying_ = false;  // carried_breakpoint_id_ is the last greenlet's
   ArchiveFunction archive_ = nullptr;
   ArchiveFunction restore_ = nullptr;
   DebugFunction update_hook_ = nullptr;

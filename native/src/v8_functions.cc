@@ -44,6 +44,8 @@ const char* const kMangledNames[] = {
     "_ZN2v88internal5Debug24UpdateHookOnFunctionCallEv",
     "_ZN2v88internal5Debug26SetBreakOnNextFunctionCallEv",
     "_ZN2v85debug13ClearSteppingEPNS_7IsolateE",
+    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS2_INS0_6StringEEEPiS7_",
+    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS0_12DirectHandleINS0_6StringEEEPiS8_",
 };
 static_assert(sizeof kMangledNames / sizeof kMangledNames[0] ==
               static_cast<size_t>(V8Function::kCount));

@@ -46,6 +46,8 @@ enum class V8Function : int {
   kDebugUpdateHook,          // Debug::UpdateHookOnFunctionCall()
   kDebugSetBreakOnNextCall,  // Debug::SetBreakOnNextFunctionCall()
   kDebugApiClearStepping,    // v8::debug::ClearStepping(Isolate*) (the fallback needs no Debug object)
+  kDebugSetBreakPointForScript,        // Debug::SetBreakPointForScript(Handle<Script>, Handle<String>, int*, int*) (read)
+  kDebugSetBreakPointForScriptDirect,  // the same from V8 13 (DirectHandle<String>) (read)
   kCount
 };
 

@@ -42,6 +42,7 @@ t.test('the guard verifies itself against V8 at load', (t) => {
   if (process.arch === 'x64') {
     t.equal(guard.status, 'on', guard.reason);
     t.ok(guard.stepOffset > 12, 'the step action lies inside the Debug object');
+    t.ok(guard.carriesBreakpointIds, 'the breakpoint counter was found too');
   } else {
     t.equal(guard.status, 'cancelling steps', 'elsewhere steps are cancelled at a switch');
   }
@@ -92,6 +93,20 @@ t.test('a step into goes on in the greenlet switched to', (t) => {
     currentIsG: true,
     lineAfterSwitch: true,
     received: ['to main', 'to g'],
+  });
+  t.end();
+});
+
+t.test('breakpoints set while different greenlets run keep their own numbers', (t) => {
+  const result = runChild(fixture('debugger-breakpoints.mjs'));
+  expectExit(t, result);
+  t.same(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null'), {
+    // Each pause reports its own breakpoint, and removing the first leaves the second.
+    before: [
+      ['first', ['first']],
+      ['second', ['second']],
+    ],
+    after: [['second', ['second']]],
   });
   t.end();
 });
