@@ -36,8 +36,10 @@ function run(scenario: string, step: string, env: NodeJS.ProcessEnv = {}): Outco
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Outcome;
 }
 
+core.waitForV8Symbols();
+const guardOn = core.debugStepGuard().status === 'on';
+
 t.test('the guard verifies itself against V8 at load', (t) => {
-  core.waitForV8Symbols();
   const guard = core.debugStepGuard();
   if (process.arch === 'x64') {
     t.equal(guard.status, 'on', guard.reason);
@@ -88,18 +90,24 @@ t.test('a step into goes on in the greenlet switched to', (t) => {
   // its switch() has returned: there getcurrent() is that greenlet.
   const result = runChild(fixture('debugger-handoff.mjs'));
   expectExit(t, result);
-  t.same(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null'), {
-    pausedIn: 'g',
-    currentIsG: true,
-    lineAfterSwitch: true,
-    received: ['to main', 'to g'],
-  });
+  const outcome = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null') as { received?: unknown } | null;
+  if (guardOn) {
+    t.same(outcome, { pausedIn: 'g', currentIsG: true, lineAfterSwitch: true, received: ['to main', 'to g'] });
+  } else {
+    // The fallback cancels the step at the switch: no pause, the same values.
+    t.same(outcome?.received, ['to main', 'to g']);
+  }
   t.end();
 });
 
 t.test('breakpoints set while different greenlets run keep their own numbers', (t) => {
   const result = runChild(fixture('debugger-breakpoints.mjs'));
   expectExit(t, result);
+  // Where the counter could not be verified (off x86-64) only the run is checked.
+  if (!core.debugStepGuard().carriesBreakpointIds) {
+    t.end();
+    return;
+  }
   t.same(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? 'null'), {
     // Each pause reports its own breakpoint, and removing the first leaves the second.
     before: [
