@@ -11,6 +11,7 @@
         "src/addon.cc",
         "src/context.cc",
         "src/coroutines.cc",
+        "src/debug_step_guard.cc",
         "src/debug_walk_bypass.cc",
         "src/direct_restore.cc",
         "src/elf_symbols.cc",

@@ -39,6 +39,12 @@ export interface NativeCore {
   setDebugWalkBypass(enabled: boolean): void;
   /** Blocks until the background lookup of the V8 symbols both shortcuts need has finished. */
   waitForDebugWalkBypassSymbols(): void;
+  /** Blocks until V8's symbols are read and the debugger-step guard has prepared itself. */
+  waitForV8Symbols(): void;
+  /** The state of the guard that keeps debugger steps consistent across switches (docs/greenlet.md). */
+  debugStepGuard(): DebugStepGuardInfo;
+  /** Makes the guard take its fallback (cancel steps at a switch), as where V8's layout is not verified: for tests. */
+  forceDebugStepCancelling(): void;
   /** The state of the direct restore, the switch that drives V8's thread archive itself (docs/switch-cost.md). */
   directRestore(): DirectRestoreInfo;
   /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */
@@ -70,6 +76,27 @@ export interface NativeCore {
    * Array.prototype.join), so that it refuses a switch from inside a join.
    */
   joinStack(): JoinStackInfo;
+}
+
+export interface DebugStepGuardInfo {
+  /**
+   * `'on'`: steps across a switch go on (a step into in the greenlet switched
+   * to, a step over or out when its greenlet runs again); `'cancelling steps'`:
+   * V8's layout could not be verified, a step that reaches a switch is
+   * cancelled; `'off'`: no guard (`reason` says why).
+   */
+  status: 'off' | 'waiting for symbols' | 'on' | 'cancelling steps';
+  reason: string;
+  /** Steps into handed to the greenlet switched to. */
+  handoffs: number;
+  /** Steps over or out re-established when their greenlet ran again. */
+  kept: number;
+  /** Steps cancelled at a switch (status `'cancelling steps'`). */
+  cancelled: number;
+  /** Where V8's step action lies in its Debug object, when on; else -1. */
+  stepOffset: number;
+  /** Whether V8's breakpoint numbering is carried from greenlet to greenlet (so breakpoints set in different ones never share a number). */
+  carriesBreakpointIds: boolean;
 }
 
 export interface JoinStackInfo {

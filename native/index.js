@@ -147,5 +147,39 @@ function objectPinningOption() {
 /** @type {import('./index.js').NativeCore} */
 export const core = loadCore();
 
+/**
+ * A debugger that steps across a switch needs the step guard
+ * (native/src/debug_step_guard.h), which needs V8's symbols, read on a
+ * background thread after load. So, when an inspector is open at load, and
+ * before an inspector session connects or opens, wait for them (once, tens of
+ * milliseconds). A debugger attached later (SIGUSR1) finds them long read.
+ */
+function prepareForDebuggers() {
+  let inspector;
+  try {
+    inspector = require('node:inspector');
+  } catch {
+    return; // a build without the inspector, or one the permission model denies
+  }
+  if (inspector.url() !== undefined) core.waitForV8Symbols();
+  const waitFirst = (owner, name) => {
+    const original = owner?.[name];
+    if (typeof original !== 'function') return;
+    Object.defineProperty(owner, name, {
+      value: function waitForV8SymbolsFirst(...args) {
+        core.waitForV8Symbols();
+        return original.apply(this, args);
+      },
+      writable: true,
+      configurable: true,
+    });
+  };
+  waitFirst(inspector.Session?.prototype, 'connect');
+  waitFirst(inspector.Session?.prototype, 'connectToMainThread');
+  waitFirst(inspector, 'open');
+}
+
+prepareForDebuggers();
+
 const pinning = objectPinningOption();
 if (pinning !== undefined) core.setScavengeSkip(false, `V8 runs with ${pinning}`);

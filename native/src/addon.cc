@@ -137,6 +137,9 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("setDebugWalkBypass", &Binding::SetDebugWalkBypass),
         InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
         InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
+        InstanceMethod("debugStepGuard", &Binding::DebugStepGuardInfo),
+        InstanceMethod("waitForV8Symbols", &Binding::WaitForV8Symbols),
+        InstanceMethod("forceDebugStepCancelling", &Binding::ForceDebugStepCancelling),
         InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
         InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
@@ -310,6 +313,32 @@ class Binding : public Napi::Addon<Binding> {
     result.Set("debuggerRestores", static_cast<double>(direct.debugger_restores()));
     result.Set("archivesByComponent", direct.archives_by_component());
     return result;
+  }
+
+  Napi::Value DebugStepGuardInfo(const Napi::CallbackInfo& info) {
+    const DebugStepGuard& guard = coroutines_->debug_step_guard();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("status", DebugStepGuard::StatusName(guard.status()));
+    result.Set("reason", guard.reason());
+    result.Set("handoffs", static_cast<double>(guard.handoffs()));
+    result.Set("kept", static_cast<double>(guard.kept()));
+    result.Set("cancelled", static_cast<double>(guard.cancelled()));
+    result.Set("stepOffset", static_cast<double>(guard.step_offset()));
+    result.Set("carriesBreakpointIds", guard.carries_breakpoint_ids());
+    return result;
+  }
+
+  // Every shortcut's symbols, and the step guard prepared: for when a
+  // debugger may step (an inspector session connecting), tests, benchmarks.
+  Napi::Value WaitForV8Symbols(const Napi::CallbackInfo& info) {
+    coroutines_->debug_step_guard().WaitForSymbols();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ForceDebugStepCancelling(const Napi::CallbackInfo& info) {
+    coroutines_->debug_step_guard().WaitForSymbols();
+    coroutines_->debug_step_guard().ForceCancelling();
+    return info.Env().Undefined();
   }
 
   Napi::Value SetDirectRestore(const Napi::CallbackInfo& info) {

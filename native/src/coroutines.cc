@@ -65,6 +65,7 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
   DiscoverThreadArchiveLayout(isolate, identity_, &archive_layout_, &layout_error);
   bypass_.Discover(isolate, archive_layout_, layout_error);
   direct_.Discover(isolate, archive_layout_, layout_error);
+  step_guard_.Discover(isolate, &direct_);
   skip_.Start(isolate, archive_layout_, layout_error);
   main_.id = 0;
   main_.started = true;
@@ -133,6 +134,8 @@ void Coroutines::SwitchTo(uint32_t id) {
     EndJavaScript();
     return;
   }
+  // No archive may hold a debugger step (debug_step_guard.h).
+  step_guard_.Leaving(&from->saved_step);
   identity_.Save(&from->slot.identity);
   // Before V8 archives one thread and restores the other: the record must
   // match the order in which V8 links archived threads.
@@ -259,6 +262,7 @@ void Coroutines::PointHeapAtThisStack() {
 
 void Coroutines::AfterResume() {
   PointHeapAtThisStack();
+  step_guard_.Arrived(&current_->saved_step, false);
   current_->join_entries = join_stack_.Entries();
   if (pending_termination_) {
     pending_termination_ = false;
@@ -299,6 +303,7 @@ uint32_t Coroutines::Run(Coroutine* self) {
   }
   isolate_->SetStackLimit(
       reinterpret_cast<uintptr_t>(self->slot.stack.lowest_usable()) + kStackLimitSlack);
+  step_guard_.Arrived(&self->saved_step, true);
   {
     // A V8 scope, not a Napi::HandleScope: N-API counts open scopes per env and
     // checks the count is unchanged when each callback returns, which a scope
@@ -342,6 +347,8 @@ uint32_t Coroutines::Run(Coroutine* self) {
       next = target;
     }
   }
+  // A step still pending as the greenlet ends goes on in whoever runs next.
+  step_guard_.Leaving(&self->saved_step);
   identity_.Save(&self->slot.identity);
   return next;
 }

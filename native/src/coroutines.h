@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "debug_step_guard.h"
 #include "debug_walk_bypass.h"
 #include "direct_restore.h"
 #include "interrupt_probe.h"
@@ -43,6 +44,8 @@ struct Coroutine {
   // Receivers on V8's join stack when it last resumed: more at a switch away
   // means it is inside a join (join_stack.h).
   size_t join_entries = 0;
+  // Its own step over or out while it is suspended (debug_step_guard.h).
+  int8_t saved_step = DebugStepGuard::kNoStep;
 };
 
 class Coroutines {
@@ -79,6 +82,7 @@ class Coroutines {
   StackPool& pool() { return pool_; }
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   DirectRestore& direct_restore() { return direct_; }
+  DebugStepGuard& debug_step_guard() { return step_guard_; }
   ScavengeSkip& scavenge_skip() { return skip_; }
   JoinStackGuard& join_stack() { return join_stack_; }
   const v8::Global<v8::Context>& context() const { return context_; }
@@ -124,6 +128,7 @@ class Coroutines {
   ThreadArchiveLayout archive_layout_;
   DebugWalkBypass bypass_;
   DirectRestore direct_;
+  DebugStepGuard step_guard_;
   ScavengeSkip skip_;
   JoinStackGuard join_stack_;
   Coroutine main_;

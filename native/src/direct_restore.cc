@@ -140,7 +140,8 @@ void DirectRestore::Prepare() {
 #if !defined(__x86_64__)
   return TurnOff("reading V8's machine code is implemented for x86-64 only");
 #else
-  for (int which = 0; which < static_cast<int>(V8Function::kCount); ++which) {
+  // Its own functions: those after them are other components' (the step guard's).
+  for (int which = 0; which < static_cast<int>(V8Function::kDebugClearStepping); ++which) {
     if (static_cast<V8Function>(which) != V8Function::kAddressFromId &&
         functions->symbol[which].address == nullptr) {
       return TurnOff("V8's internal functions are not all in the symbol tables (a stripped build?)");
@@ -190,6 +191,7 @@ void DirectRestore::Prepare() {
     return TurnOff("the Debug object read from code does not hold V8's is_active_ flag");
   }
   debug_is_active_ = reinterpret_cast<const uint8_t*>(debug_is_active);
+  debug_verified_ = true;
   const auto regexp_limit =
       functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kRegExpStackLimitAddress)(isolate_);
   if (regexp_limit < reinterpret_cast<uintptr_t>(regexp_stack_) ||
@@ -357,6 +359,11 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
 
   unlock_(break_access_);
   ++switches_;
+}
+
+char* DirectRestore::VerifiedDebugObject() {
+  if (discovered_ && !prepared_) Prepare();
+  return debug_verified_ ? debug_ : nullptr;
 }
 
 void DirectRestore::TurnOff(std::string reason) {

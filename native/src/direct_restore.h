@@ -69,6 +69,11 @@ class DirectRestore {
   uint64_t switches() const { return switches_; }
   bool archives_by_component() const { return archive_by_component_; }
   uint64_t debugger_restores() const { return debugger_restores_; }
+  // V8's Debug object, as read from ThreadManager::RestoreThread's code and
+  // checked to hold the debugger's is_active_ flag; nullptr if it could not
+  // be (yet: the symbols may still be being read). For the step guard, which
+  // needs it whether or not the direct restore itself is on.
+  char* VerifiedDebugObject();
 
  private:
   // Takes up the symbols and reads V8's code once they are found.
@@ -100,6 +105,7 @@ class DirectRestore {
   char* regexp_stack_ = nullptr;
   char* bootstrapper_ = nullptr;
   const uint8_t* debug_is_active_ = nullptr;
+  bool debug_verified_ = false;  // debug_ passed its cross-check
   size_t debug_archive_size_ = 0;
 
   StateFunction lock_ = nullptr;    // RecursiveMutex::Lock

@@ -7,8 +7,8 @@
 
 namespace stackless {
 
-const char* const kEnvironmentSwitches[3] = {
-    "STACKLESS_DIRECT_RESTORE", "STACKLESS_DEBUG_WALK_BYPASS", "STACKLESS_SCAVENGE_SKIP"};
+const char* const kEnvironmentSwitches[4] = {"STACKLESS_DIRECT_RESTORE", "STACKLESS_DEBUG_WALK_BYPASS",
+                                            "STACKLESS_SCAVENGE_SKIP", "STACKLESS_DEBUG_STEP_GUARD"};
 
 namespace {
 

@@ -1,5 +1,5 @@
 // The core's on/off switches in environment variables (STACKLESS_DIRECT_RESTORE,
-// STACKLESS_DEBUG_WALK_BYPASS, STACKLESS_SCAVENGE_SKIP). Each is read where
+// STACKLESS_DEBUG_WALK_BYPASS, STACKLESS_SCAVENGE_SKIP, STACKLESS_DEBUG_STEP_GUARD). Each is read where
 // its component starts; the core's load checks them all first and refuses
 // a value it cannot read, so that no spelling is silently taken as "on".
 #pragma once
@@ -11,7 +11,7 @@ namespace stackless {
 enum class EnvironmentSwitch { kUnset, kOn, kOff, kInvalid };
 
 // The variables above, for the check at load.
-extern const char* const kEnvironmentSwitches[3];
+extern const char* const kEnvironmentSwitches[4];
 
 // Unset or empty: kUnset. 1/on/true/yes: kOn. 0/off/false/no: kOff (any case).
 EnvironmentSwitch ReadEnvironmentSwitch(const char* name);

@@ -40,6 +40,12 @@ const char* const kMangledNames[] = {
     "_ZN2v88internal12Bootstrapper12ArchiveStateEPc",
     "_ZN2v88internal17ExternalReference32handle_scope_implementer_addressEPNS0_7IsolateE",
     "_ZN2v88internal17ExternalReference37address_of_regexp_stack_limit_addressEPNS0_7IsolateE",
+    "_ZN2v88internal5Debug13ClearSteppingEv",
+    "_ZN2v88internal5Debug24UpdateHookOnFunctionCallEv",
+    "_ZN2v88internal5Debug26SetBreakOnNextFunctionCallEv",
+    "_ZN2v85debug13ClearSteppingEPNS_7IsolateE",
+    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS2_INS0_6StringEEEPiS7_",
+    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS0_12DirectHandleINS0_6StringEEEPiS8_",
 };
 static_assert(sizeof kMangledNames / sizeof kMangledNames[0] ==
               static_cast<size_t>(V8Function::kCount));

@@ -41,6 +41,13 @@ enum class V8Function : int {
   kBootstrapperArchive,      // Bootstrapper::ArchiveState(char*)
   kHandleScopeImplementerAddress,  // ExternalReference::handle_scope_implementer_address(Isolate*)
   kRegExpStackLimitAddress,  // ExternalReference::address_of_regexp_stack_limit_address(Isolate*)
+  // The debugger-step guard (read or called with the Debug object).
+  kDebugClearStepping,       // Debug::ClearStepping() (read; called where the guard cannot verify itself)
+  kDebugUpdateHook,          // Debug::UpdateHookOnFunctionCall()
+  kDebugSetBreakOnNextCall,  // Debug::SetBreakOnNextFunctionCall()
+  kDebugApiClearStepping,    // v8::debug::ClearStepping(Isolate*) (the fallback needs no Debug object)
+  kDebugSetBreakPointForScript,        // Debug::SetBreakPointForScript(Handle<Script>, Handle<String>, int*, int*) (read)
+  kDebugSetBreakPointForScriptDirect,  // the same from V8 13 (DirectHandle<String>) (read)
   kCount
 };
 

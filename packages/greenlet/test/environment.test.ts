@@ -8,6 +8,7 @@ const switches = {
   STACKLESS_DIRECT_RESTORE: 'directRestore',
   STACKLESS_DEBUG_WALK_BYPASS: 'debugWalkBypass',
   STACKLESS_SCAVENGE_SKIP: 'scavengeSkip',
+  STACKLESS_DEBUG_STEP_GUARD: 'debugStepGuard',
 } as const;
 
 interface Shortcut {
