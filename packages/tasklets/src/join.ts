@@ -42,8 +42,7 @@ function onEnd(core: TaskletCore, failure: unknown, value: unknown): boolean {
   if (failed) outcomes.set(core, { failed, value: failure });
   else if (failure === undefined && value !== undefined) outcomes.set(core, { failed, value });
   let delivered = false;
-  const owner = core.scope as Partial<ChildOwner> | undefined;
-  if (owner?.childEnded !== undefined) delivered = owner.childEnded(core, failure, failed);
+  // Joiners first: the scope's cancellation that may follow must not wake them with TaskletExit instead.
   if (joinedCount > 0) {
     const list = joiners.get(core);
     if (list !== undefined) {
@@ -57,6 +56,8 @@ function onEnd(core: TaskletCore, failure: unknown, value: unknown): boolean {
       }
     }
   }
+  const owner = core.scope as Partial<ChildOwner> | undefined;
+  if (owner?.childEnded !== undefined && owner.childEnded(core, failure, failed)) delivered = true;
   return delivered;
 }
 
