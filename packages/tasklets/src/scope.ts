@@ -298,8 +298,9 @@ const SCOPE_TOKEN: unique symbol = Symbol('Scope');
  *
  * @example
  * ```ts
+ * // download() is any promise-returning API that takes an AbortSignal.
  * const pages = scope((s) => {
- *   const tasks = urls.map((url) => s.spawn(() => wait(fetch(url, { signal: s.signal })).text()));
+ *   const tasks = urls.map((url) => s.spawn(() => wait(download(url, { signal: s.signal }))));
  *   return tasks.map((t) => t.join());
  * }, { timeout: 2000 });
  * ```
