@@ -19,6 +19,7 @@ import {
   getruncount,
   run,
   schedule,
+  scheduleRemove,
   scope,
   sleep,
   tasklet,
@@ -614,5 +615,107 @@ t.test('scope() checks its input', (t) => {
   t.throws(() => scope((s) => s.spawn('x' as never)), TypeError);
   t.throws(() => new (Scope as unknown as new () => Scope)(), TypeError);
   t.equal(getcurrent().isMain, true);
+  t.end();
+});
+
+t.test('a timeout, then a child failing while being cancelled: AggregateError, the TimeoutError first', async (t) => {
+  const late = new Error('failed in its finally block');
+  let caught: unknown;
+  try {
+    await inTasklet(() =>
+      scope(
+        (s) => {
+          s.spawn(() => {
+            try {
+              sleep(10_000);
+            } finally {
+              // eslint-disable-next-line no-unsafe-finally
+              throw late;
+            }
+          });
+        },
+        { timeout: 10 },
+      ),
+    );
+  } catch (error) {
+    caught = error;
+  }
+  t.type(caught, AggregateError);
+  const errors = (caught as AggregateError).errors;
+  t.type(errors[0], TimeoutError);
+  t.equal(errors[1], late);
+  t.equal(errors.length, 2);
+  t.end();
+});
+
+t.test('a failure a join delivered is not lost when the joiner is cancelled before it runs', (t) => {
+  const boom = new Error('joined');
+  const other = new Error('the sibling');
+  let caught: unknown;
+  try {
+    scope((s) => {
+      const target = s.spawn(() => {
+        schedule();
+        throw boom;
+      });
+      s.spawn(() => {
+        try {
+          target.join();
+        } catch (error) {
+          // The joiner received the failure (it was woken with it when the
+          // scope's cancellation came): rethrowing it is the joiner's choice.
+          t.equal(error, boom);
+          throw other;
+        }
+      });
+    });
+  } catch (error) {
+    caught = error;
+  }
+  t.type(caught, AggregateError);
+  t.same((caught as AggregateError).errors, [boom, other]);
+  t.end();
+});
+
+t.test('an uncaught error of an unrelated tasklet, raised in main while it waits in a scope, cancels the scope and comes out', (t) => {
+  const stray = new Error('a plain tasklet failed');
+  const log: string[] = [];
+  t.throws(
+    () =>
+      scope((s) => {
+        s.spawn(() => {
+          try {
+            schedule();
+            schedule();
+            new Event().wait();
+          } finally {
+            log.push('child finally');
+          }
+        });
+        tasklet(() => {
+          throw stray;
+        })();
+      }),
+    stray,
+  );
+  t.same(log, ['child finally']);
+  t.end();
+});
+
+t.test('a paused child (scheduleRemove) is killed too', (t) => {
+  const log: string[] = [];
+  scope((s) => {
+    s.spawn(() => {
+      try {
+        scheduleRemove();
+        log.push('resumed normally');
+      } catch (error) {
+        log.push(error instanceof TaskletExit ? 'TaskletExit' : String(error));
+      }
+    });
+    schedule();
+    s.cancel();
+  });
+  t.same(log, ['TaskletExit']);
   t.end();
 });
