@@ -196,7 +196,7 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
   for (const core of started) {
     if (!core.dead && core.greenlet!.dead) {
       bornDead = core;
-      finish(core, error);
+      finish(core, error, undefined);
     }
   }
   if (bornDead === undefined) rethrowLater(error);
