@@ -244,14 +244,19 @@ export class Scope implements ChildOwner {
       const s = new Scope(SCOPE_TOKEN, self, parent);
       self.scope = s;
       let stopTimer: (() => void) | undefined;
-      const onAbort = () => s.#fail(signal!.reason);
+      // A timeout or an abort after the scope was cancelled some other way is not what ended it.
+      const onAbort = () => {
+        if (s.#cancelled === undefined) s.#fail(signal!.reason);
+      };
       try {
         if (parent !== undefined) {
           parent.#inner.add(s);
           if (parent.#cancelled !== undefined) s.#cancel('parent', parent.signal.reason);
         }
         if (timeout !== undefined) {
-          stopTimer = startTimer(timeout, () => s.#fail(new TimeoutError(`scope() timed out after ${timeout} ms`)));
+          stopTimer = startTimer(timeout, () => {
+            if (s.#cancelled === undefined) s.#fail(new TimeoutError(`scope() timed out after ${timeout} ms`));
+          });
         }
         signal?.addEventListener('abort', onAbort, { once: true });
         let value: T | undefined;

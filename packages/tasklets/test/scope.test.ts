@@ -719,3 +719,31 @@ t.test('a paused child (scheduleRemove) is killed too', (t) => {
   t.same(log, ['TaskletExit']);
   t.end();
 });
+
+t.test('a timeout passing after s.cancel(), while a child still cleans up, changes nothing', async (t) => {
+  let cleanedUp = false;
+  const value = await inTasklet(() =>
+    scope(
+      (s) => {
+        s.spawn(() => {
+          try {
+            new Event().wait();
+          } finally {
+            // Clean-up that outlasts the timeout: the scheduler lets the
+            // event loop (and so the scope's timer) run between slices.
+            const until = performance.now() + 60;
+            while (performance.now() < until) schedule();
+            cleanedUp = true;
+          }
+        });
+        schedule();
+        s.cancel();
+        return 'cancelled';
+      },
+      { timeout: 10 },
+    ),
+  );
+  t.ok(cleanedUp);
+  t.equal(value, undefined, 'cancelled, not timed out');
+  t.end();
+});
