@@ -18,6 +18,7 @@ import {
   run,
   schedule,
   scope,
+  sleep,
   tasklet,
   type Scope,
   type Tasklet,
@@ -168,26 +169,38 @@ type Step =
   | { readonly kind: 'throw' }
   | { readonly kind: 'cancel' }
   | { readonly kind: 'spawn'; readonly child: Child }
-  | { readonly kind: 'scope'; readonly body: readonly Step[] };
+  | { readonly kind: 'scope'; readonly body: readonly Step[]; readonly timeout?: number }
+  | { readonly kind: 'sleep'; readonly ms: number };
 interface Child {
   readonly steps: readonly Step[];
   /** Throws a new error from its finally block when cancelled. */
   readonly finallyThrows: boolean;
 }
 
-const { tree } = fc.letrec<{ tree: Step[]; step: Step; child: Child }>((tie) => ({
-  tree: fc.array(tie('step'), { maxLength: 4 }),
-  step: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant({ kind: 'schedule' } as const),
-    fc.record({ kind: fc.constant('block' as const), on: fc.constantFrom<Block>('event', 'receive', 'send', 'select', 'semaphore', 'join') }),
-    fc.constant({ kind: 'throw' } as const),
-    fc.constant({ kind: 'cancel' } as const),
-    fc.record({ kind: fc.constant('spawn' as const), child: tie('child') as fc.Arbitrary<Child> }),
-    fc.record({ kind: fc.constant('scope' as const), body: tie('tree') as fc.Arbitrary<Step[]> }),
-  ),
-  child: fc.record({ steps: tie('tree') as fc.Arbitrary<Step[]>, finallyThrows: fc.boolean() }),
-}));
+/** Random trees; with `timers`, also sleeps and scopes with timeouts (which need a tasklet to wait in). */
+function trees(timers: boolean): fc.Arbitrary<Step[]> {
+  const extra: fc.Arbitrary<Step>[] = timers ? [fc.record({ kind: fc.constant('sleep' as const), ms: fc.integer({ min: 0, max: 3 }) })] : [];
+  const { tree } = fc.letrec<{ tree: Step[]; step: Step; child: Child }>((tie) => ({
+    tree: fc.array(tie('step'), { maxLength: 4 }),
+    step: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant({ kind: 'schedule' } as const),
+      fc.record({ kind: fc.constant('block' as const), on: fc.constantFrom<Block>('event', 'receive', 'send', 'select', 'semaphore', 'join') }),
+      fc.constant({ kind: 'throw' } as const),
+      fc.constant({ kind: 'cancel' } as const),
+      fc.record({ kind: fc.constant('spawn' as const), child: tie('child') as fc.Arbitrary<Child> }),
+      timers
+        ? fc.record(
+            { kind: fc.constant('scope' as const), body: tie('tree') as fc.Arbitrary<Step[]>, timeout: fc.integer({ min: 0, max: 6 }) },
+            { requiredKeys: ['kind', 'body'] },
+          )
+        : fc.record({ kind: fc.constant('scope' as const), body: tie('tree') as fc.Arbitrary<Step[]> }),
+      ...extra,
+    ),
+    child: fc.record({ steps: tie('tree') as fc.Arbitrary<Step[]>, finallyThrows: fc.boolean() }),
+  }));
+  return tree;
+}
 
 /** What a run of a tree did, for the invariants. */
 interface Run {
@@ -200,7 +213,12 @@ interface Run {
   uncaught: unknown[];
 }
 
-function runTree(body: readonly Step[]): Run {
+/**
+ * Runs a tree in main (no timers), or with `budgetMs` in a tasklet under a
+ * top scope with that timeout, so that every forever-blocked tasklet ends
+ * (from a tasklet nothing is a deadlock: main could still wake them).
+ */
+function runTree(body: readonly Step[], budgetMs?: number): Run | Promise<Run> {
   const thrown: Error[] = [];
   const spawned: Tasklet[] = [];
   const started = new Set<number>();
@@ -251,7 +269,10 @@ function runTree(body: readonly Step[]): Run {
           break;
         }
         case 'scope':
-          scope((inner) => steps(step.body, inner, []));
+          scope((inner) => steps(step.body, inner, []), step.timeout === undefined ? {} : { timeout: step.timeout });
+          break;
+        case 'sleep':
+          sleep(step.ms);
           break;
         case 'block':
           block(step.on, siblings);
@@ -290,61 +311,84 @@ function runTree(body: readonly Step[]): Run {
     }
   };
   const onError = (error: unknown) => uncaught.push(error);
-  events.on('error', onError);
-  let outcome: Run['outcome'];
   let top: Scope | undefined;
-  try {
-    outcome = {
-      value: scope((s) => {
-        top = s;
-        steps(body, s, []);
-        return 'top';
-      }),
-    };
-  } catch (error) {
-    outcome = { error };
-  } finally {
+  const runTop = (): Run['outcome'] => {
+    try {
+      return {
+        value: scope(
+          (s) => {
+            top = s;
+            steps(body, s, []);
+            return 'top';
+          },
+          budgetMs === undefined ? {} : { timeout: budgetMs },
+        ),
+      };
+    } catch (error) {
+      return { error };
+    }
+  };
+  const report = (outcome: Run['outcome']): Run => {
     events.off('error', onError);
-  }
-  run();
-  // Cancelled by the body or by a child, whichever ran the cancel step.
-  const topCancelled = top !== undefined && cancelled.has(top);
-  return { outcome, thrown, spawned, started, finallyRan, topCancelled, uncaught };
+    run();
+    // Cancelled by the body or by a child, whichever ran the cancel step.
+    const topCancelled = top !== undefined && cancelled.has(top);
+    return { outcome, thrown, spawned, started, finallyRan, topCancelled, uncaught };
+  };
+  events.on('error', onError);
+  if (budgetMs === undefined) return report(runTop());
+  let outcome: Run['outcome'] | undefined;
+  const runner = tasklet(() => {
+    outcome = runTop();
+  })();
+  return finished([runner]).then(() => report(outcome!));
 }
 
 function flatten(error: unknown): unknown[] {
   return error instanceof AggregateError ? error.errors.flatMap(flatten) : [error];
 }
 
+/** The guarantees, checked on one run; TimeoutError and DeadlockError come from the library, not the tree. */
+function checkRun(result: Run): void {
+  const alive = result.spawned.filter((task) => task.alive);
+  if (alive.length > 0) throw new Error(`${alive.length} children outlived their scope`);
+  for (const id of result.started) if (!result.finallyRan.has(id)) throw new Error(`child ${id} started but its finally did not run`);
+  if (result.uncaught.length > 0) throw new Error(`reported as uncaught: ${result.uncaught.map(String).join(', ')}`);
+  const delivered = 'error' in result.outcome ? flatten(result.outcome.error) : [];
+  for (const error of delivered) {
+    if (error instanceof TaskletExit) throw new Error('a TaskletExit escaped the outermost scope');
+    if (!(error instanceof DeadlockError) && !(error instanceof TimeoutError) && !result.thrown.includes(error as Error)) {
+      throw new Error(`an error nobody threw came out: ${String(error)}`);
+    }
+  }
+  if (new Set(delivered).size !== delivered.length) throw new Error('an error was delivered twice');
+  for (const error of result.thrown) {
+    const count = delivered.filter((e) => e === error).length;
+    if (count !== 1) throw new Error(`${error.message} was delivered ${count} times`);
+  }
+  if (delivered.length === 0) {
+    const expected = result.topCancelled ? undefined : 'top';
+    if (!('value' in result.outcome) || result.outcome.value !== expected) {
+      throw new Error(`scope() returned ${String((result.outcome as { value?: unknown }).value)}, expected ${String(expected)}`);
+    }
+  }
+  if (getruncount() !== 1) throw new Error(`${getruncount() - 1} tasklets still runnable`);
+}
+
 t.test('property: random trees of scopes keep every guarantee', (t) => {
   fc.assert(
-    fc.property(tree, (body) => {
-      const result = runTree(body);
-      const alive = result.spawned.filter((task) => task.alive);
-      if (alive.length > 0) throw new Error(`${alive.length} children outlived their scope`);
-      for (const id of result.started) if (!result.finallyRan.has(id)) throw new Error(`child ${id} started but its finally did not run`);
-      if (result.uncaught.length > 0) throw new Error(`reported as uncaught: ${result.uncaught.map(String).join(', ')}`);
-      const delivered = 'error' in result.outcome ? flatten(result.outcome.error) : [];
-      for (const error of delivered) {
-        if (error instanceof TaskletExit) throw new Error('a TaskletExit escaped the outermost scope');
-        if (!(error instanceof DeadlockError) && !result.thrown.includes(error as Error)) {
-          throw new Error(`an error nobody threw came out: ${String(error)}`);
-        }
-      }
-      for (const error of result.thrown) {
-        const count = delivered.filter((e) => e === error).length;
-        if (count !== 1) throw new Error(`${error.message} was delivered ${count} times`);
-      }
-      if (delivered.length === 0) {
-        const expected = result.topCancelled ? undefined : 'top';
-        if (!('value' in result.outcome) || result.outcome.value !== expected) {
-          throw new Error(`scope() returned ${String((result.outcome as { value?: unknown }).value)}, expected ${String(expected)}`);
-        }
-      }
-      if (getruncount() !== 1) throw new Error(`${getruncount() - 1} tasklets still runnable`);
-    }),
+    fc.property(trees(false), (body) => checkRun(runTree(body) as Run)),
     { numRuns: 400, seed: 20261218 },
   );
   t.pass('400 random trees');
+  t.end();
+});
+
+t.test('property: with sleeps and timed scopes, in a tasklet, under a time budget', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(trees(true), async (body) => checkRun(await runTree(body, 15))),
+    { numRuns: 120, seed: 20261219 },
+  );
+  t.pass('120 random trees with timers');
   t.end();
 });
