@@ -1,6 +1,7 @@
 // An event flag for tasklets (gevent.event.Event, Python's threading.Event,
 // Trio's Event): waiters block until it is set.
-import { type TaskletCore, wake } from './scheduler.js';
+import type { AcquireOptions } from './lock.js';
+import { wake } from './scheduler.js';
 import { TIMED_OUT, WaitList, timeoutOption, waitIn } from './waiting.js';
 
 let eventCount = 0;
@@ -27,9 +28,8 @@ export class Event {
   /** Sets the flag and wakes every waiter (first come, first woken). */
   set(): void {
     this.#set = true;
-    const woken: TaskletCore[] = [];
-    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) woken.push(waiter.core);
-    for (const core of woken) wake(core, true);
+    // Waking only queues them: none runs before the last is woken.
+    for (let waiter = this.#waiters.shift(); waiter !== undefined; waiter = this.#waiters.shift()) wake(waiter.core, true);
   }
 
   /** Resets the flag: later waits block until the next `set()`. Waiters woken already stay woken. */
@@ -49,13 +49,14 @@ export class Event {
    *
    * @throws DeadlockError when nothing could ever set it.
    */
-  wait(options?: { timeout?: number }): boolean {
+  wait(options?: AcquireOptions): boolean {
     const timeout = timeoutOption(options, 'Event#wait()');
     if (this.#set) return true;
     if (timeout === 0) return false;
     return waitIn(this.#waiters, `wait on ${this}`, timeout) !== TIMED_OUT;
   }
 
+  /** `Event#<n>`, as in `blocked on wait on Event#2`. */
   toString(): string {
     return `Event#${this.#id}`;
   }

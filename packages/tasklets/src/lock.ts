@@ -4,9 +4,9 @@ import { SchedulerError } from './errors.js';
 import { type TaskletCore, currentCore } from './scheduler.js';
 import { TIMED_OUT, WaitList, timeoutOption, waitIn, wakeFirst } from './waiting.js';
 
-/** Options of an `acquire()`. */
+/** Options of `Lock#acquire()`, `Semaphore#acquire()` and `Event#wait()`. */
 export interface AcquireOptions {
-  /** Give up after this many milliseconds: `acquire()` returns false (0: only if free now). */
+  /** Give up after this many milliseconds: the call returns false (0: at once, unless it need not wait). */
   timeout?: number;
 }
 
@@ -73,6 +73,7 @@ export class Lock {
     return this.#holder !== undefined;
   }
 
+  /** `Lock#<n>`, as in `blocked on acquire on Lock#2`. */
   toString(): string {
     return `Lock#${this.#id}`;
   }

@@ -69,8 +69,6 @@ let runScope: <T>(body: (s: Scope) => T, timeout: number | undefined, signal: Ab
  */
 export class Scope implements ChildOwner {
   readonly #id = ++scopeCount;
-  /** The scope the body's tasklet was in when this one opened. */
-  readonly #parent: Scope | undefined;
   /** The tasklet running the body. */
   readonly #body: TaskletCore;
   readonly #children = new Set<TaskletCore>();
@@ -86,10 +84,9 @@ export class Scope implements ChildOwner {
   readonly #wait: ChildrenWait;
 
   /** @internal Use scope(). */
-  constructor(token: typeof SCOPE_TOKEN, body: TaskletCore, parent: Scope | undefined) {
+  constructor(token: typeof SCOPE_TOKEN, body: TaskletCore) {
     if (token !== SCOPE_TOKEN) throw new TypeError('a Scope is made by scope(body), not new Scope()');
     this.#body = body;
-    this.#parent = parent;
     this.#wait = new ChildrenWait(`join of the children of Scope#${this.#id}`);
   }
 
@@ -131,7 +128,7 @@ export class Scope implements ChildOwner {
 
   /**
    * Aborted when the scope is cancelled, for any reason: pass it to the
-   * async APIs the body and children call (`wait(fetch(url, { signal }))`).
+   * async APIs the body and children call (`wait(request(url, { signal }))`).
    * Its `reason` is the error that cancelled the scope (the first error,
    * the TimeoutError, the outer signal's reason), or an `AbortError`
    * DOMException for `cancel()`. Its listeners run when the scope is
@@ -146,6 +143,7 @@ export class Scope implements ChildOwner {
     return this.#cancelled !== undefined;
   }
 
+  /** `Scope#<n>`, as in `blocked on join of the children of Scope#2`. */
   toString(): string {
     return `Scope#${this.#id}`;
   }
@@ -241,7 +239,7 @@ export class Scope implements ChildOwner {
       const self = currentCore();
       const entered = self.scope;
       const parent = entered instanceof Scope ? entered : undefined;
-      const s = new Scope(SCOPE_TOKEN, self, parent);
+      const s = new Scope(SCOPE_TOKEN, self);
       self.scope = s;
       let stopTimer: (() => void) | undefined;
       // A timeout or an abort after the scope was cancelled some other way is not what ended it.

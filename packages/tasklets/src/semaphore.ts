@@ -61,6 +61,7 @@ export class Semaphore {
     return this.#value;
   }
 
+  /** `Semaphore#<n>`, as in `blocked on acquire on Semaphore#2`. */
   toString(): string {
     return `Semaphore#${this.#id}`;
   }

@@ -4,12 +4,14 @@
 // waiter; Go's sync.Mutex: unlocking an unlocked mutex is an error; Trio's
 // Lock is fair (FIFO) and refuses re-acquisition by its holder.
 import t from 'tap';
+import { inspect } from 'node:util';
 import {
   DeadlockError,
   Event,
   Lock,
   SchedulerError,
   Semaphore,
+  events,
   finished,
   getruncount,
   run,
@@ -265,5 +267,33 @@ t.test('Event from main: tasklets run while main waits; nobody left to set it is
   t.equal(done.wait(), true);
   done.clear();
   t.throws(() => done.wait(), DeadlockError);
+  t.end();
+});
+
+t.test('blocked tasklets say what they wait on (util.inspect, blocked events)', (t) => {
+  const lock = new Lock();
+  const sem = new Semaphore(0);
+  const event = new Event();
+  lock.acquire();
+  const reasons: string[] = [];
+  const onBlocked = (_tasklet: unknown, reason: string) => reasons.push(reason);
+  events.on('blocked', onBlocked);
+  const a = tasklet(function locker() {
+    lock.acquire();
+  })();
+  const b = tasklet(() => sem.acquire())();
+  const c = tasklet(() => event.wait())();
+  const d = tasklet(() => a.join())();
+  run();
+  events.off('blocked', onBlocked);
+  t.same(reasons, [`acquire on ${lock}`, `acquire on ${sem}`, `wait on ${event}`, reasons[3]]);
+  t.match(reasons[3], /^join of tasklet /);
+  t.match(String(lock), /^Lock#\d+$/);
+  t.match(inspect(b), new RegExp(`blocked on acquire on ${sem}`));
+  lock.release();
+  sem.release();
+  event.set();
+  run();
+  t.ok([a, b, c, d].every((x) => !x.alive));
   t.end();
 });
