@@ -1,6 +1,7 @@
 // The example apps run to completion and compute the right thing.
 import t from 'tap';
-import { getruncount, run } from '@stackless/tasklets';
+import { TimeoutError, getruncount, run } from '@stackless/tasklets';
+import { type SitePage, crawl, startSite } from './apps/crawler.js';
 import { playHackeysack } from './apps/hackeysack.js';
 import { processLog, writeSampleLog } from './apps/log-pipeline.js';
 import { primes } from './apps/prime-sieve.js';
@@ -69,6 +70,47 @@ t.test('skynet: 10,000 leaves under 11,111 tasklets sum to 0 + 1 + ... + 9,999',
   t.equal(skynet(8 ** 4, { branching: 8 }), expectedSum(8 ** 4), 'another branching factor');
   t.throws(() => skynet(999), RangeError, 'leaves must be a power of the branching factor');
   run();
+  t.equal(getruncount(), 1);
+  t.end();
+});
+
+t.test('crawler: a scope of fetchers, 4 at a time, a time budget, the first broken page cancels the rest', async (t) => {
+  // A site of 40 pages: page i links to 2i+1 and 2i+2 (a binary tree) and back to the root.
+  const tree: Record<string, SitePage> = {};
+  for (let i = 0; i < 40; i++) {
+    tree[`/p${i}`] = { links: [2 * i + 1, 2 * i + 2].filter((j) => j < 40).map((j) => `/p${j}`).concat('/p0'), delayMs: 1 + (i % 5) };
+  }
+  const site = await startSite(tree);
+  try {
+    const report = await crawl(site.base, '/p0', { limit: 4 });
+    t.same([...report.pages.keys()].sort(), Object.keys(tree).sort(), 'every page once');
+    t.equal(report.mostInFlight, 4, 'never more than 4 requests at a time');
+  } finally {
+    await site.close();
+  }
+
+  const broken = await startSite({
+    '/': { links: ['/slow1', '/slow2', '/broken', '/hang'] },
+    '/slow1': { links: [], delayMs: 5000 },
+    '/slow2': { links: [], delayMs: 5000 },
+    '/broken': { links: [], broken: true, delayMs: 20 },
+    '/hang': { links: [], hangs: true },
+  });
+  try {
+    await t.rejects(crawl(broken.base, '/'), /\/broken: HTTP 500/);
+    // The cancelled fetches were aborted: the server sees its requests close.
+    for (let i = 0; i < 100 && broken.open > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    t.equal(broken.open, 0, 'no request left open');
+  } finally {
+    await broken.close();
+  }
+
+  const hanging = await startSite({ '/': { links: ['/hang'] }, '/hang': { links: [], hangs: true } });
+  try {
+    await t.rejects(crawl(hanging.base, '/', { budgetMs: 100 }), TimeoutError);
+  } finally {
+    await hanging.close();
+  }
   t.equal(getruncount(), 1);
   t.end();
 });

@@ -21,3 +21,14 @@ export class DeadlockError extends Error {
     this.name = 'DeadlockError';
   }
 }
+
+/**
+ * A wait ran out of time: `join({ timeout })`, or a `scope()` whose
+ * `timeout` passed (Trio's `TooSlowError`, Go's `context.DeadlineExceeded`).
+ */
+export class TimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}

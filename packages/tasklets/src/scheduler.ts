@@ -17,6 +17,22 @@ export interface Blocker {
   cancel(): void;
 }
 
+/**
+ * The innermost structured-concurrency scope a tasklet runs in (scope.ts):
+ * asked before the tasklet blocks, so that a cancelled scope can refuse.
+ */
+export interface TaskletScope {
+  /** Throws (TaskletExit) instead of letting `core` block, when its scope is cancelled. */
+  beforeBlock(core: TaskletCore, blocker: Blocker): void;
+}
+
+/**
+ * Told when a tasklet ends (join.ts): `failure` is what escaped its function
+ * (undefined if it returned `value`). Returns true if it delivered the
+ * failure (to a joiner, a scope), which is then not reported as uncaught.
+ */
+export type EndHook = (core: TaskletCore, failure: unknown, value: unknown) => boolean;
+
 /** Called before every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (previous: Tasklet, next: Tasklet) => void;
 
@@ -35,6 +51,8 @@ export class TaskletCore implements Queued {
   /** Thrown at the tasklet's suspension point when it next runs. */
   wakeError: unknown;
   hasWakeError = false;
+  /** Set by scope.ts while the tasklet runs in a scope. */
+  scope: TaskletScope | undefined = undefined;
 
   constructor(
     readonly tasklet: Tasklet,
@@ -52,6 +70,12 @@ const started = new Set<TaskletCore>();
 let main: TaskletCore;
 let current: TaskletCore;
 let scheduleCallback: ScheduleCallback | null = null;
+let endHook: EndHook | undefined;
+
+/** Installs the hook told of every tasklet's end (there is one: join.ts). */
+export function setEndHook(hook: EndHook | undefined): void {
+  endHook = hook;
+}
 
 export function initMain(core: TaskletCore): void {
   main = current = core;
@@ -172,7 +196,7 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
   for (const core of started) {
     if (!core.dead && core.greenlet!.dead) {
       bornDead = core;
-      finish(core, error);
+      finish(core, error, undefined);
     }
   }
   if (bornDead === undefined) rethrowLater(error);
@@ -225,6 +249,8 @@ export function scheduleRemove(value: unknown): unknown {
  */
 export function block(blocker: Blocker): unknown {
   const self = caller(blocker.reason);
+  // Every blocking operation is a cancellation point of the caller's scope.
+  if (self.scope !== undefined) self.scope.beforeBlock(self, blocker);
   if (self.isMain && blocker.needsEventLoop) {
     throw new SchedulerError(
       `${blocker.reason} would block the main tasklet, which runs Node's event loop, ` +
@@ -294,7 +320,7 @@ export function raiseIn(target: TaskletCore, error: unknown): void {
   if (!target.started) {
     // Never ran: it dies without running, as if its function had thrown the
     // error at once. A failure goes to main now, as it would have.
-    finish(target, error);
+    finish(target, error, undefined);
     if (main.hasWakeError) {
       if (self === main) throw takeWakeError(main);
       switchTo(main);
@@ -307,6 +333,26 @@ export function raiseIn(target: TaskletCore, error: unknown): void {
   target.hasWakeError = true;
   enqueue(target, true);
   switchTo(target);
+}
+
+/**
+ * Raises `error` in `target` without switching to it, so it can be called
+ * from anywhere (a timer, a tasklet's end): one that never started dies
+ * without running; a blocked one is taken out of what it waits in; either
+ * way it is runnable, and throws `error` where it is suspended when it runs.
+ * The current tasklet is left alone (it is not suspended anywhere).
+ */
+export function interrupt(target: TaskletCore, error: unknown): void {
+  if (target.dead || target === current) return;
+  if (!target.started) {
+    finish(target, error, undefined);
+    return;
+  }
+  target.blocker?.cancel();
+  target.blocker = undefined;
+  target.wakeError = error;
+  target.hasWakeError = true;
+  enqueue(target);
 }
 
 /**
@@ -380,13 +426,14 @@ export function runTasklet(core: TaskletCore): void {
   const args = core.args ?? [];
   core.args = undefined;
   let failure: unknown;
+  let value: unknown;
   try {
     // Called as a plain function: `this` is undefined, not the record.
-    fn(...args);
+    value = fn(...args);
   } catch (error) {
     failure = error;
   }
-  finish(core, failure);
+  finish(core, failure, value);
   const next = nextAfterEnd(core);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
@@ -401,7 +448,7 @@ function markStarted(core: TaskletCore): void {
 }
 
 /** Marks a tasklet dead and reports how it ended. */
-function finish(core: TaskletCore, failure: unknown): void {
+function finish(core: TaskletCore, failure: unknown, value: unknown): void {
   const name = logDebug ? label(core) : '';
   core.dead = true;
   core.fn = undefined;
@@ -409,9 +456,12 @@ function finish(core: TaskletCore, failure: unknown): void {
   started.delete(core);
   queue.remove(core);
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
+  // A joiner or a scope that takes the failure is its one delivery.
+  const delivered = endHook !== undefined && endHook(core, failure, value) && failed;
   if (failed) {
     if (logDebug) log.debug({ tasklet: name, error: String(failure) }, 'failed');
     emitReporting('failed', core.tasklet, failure);
+    if (delivered) return;
     if (events.listenerCount('error') > 0) emitReporting('error', failure, core.tasklet);
     else raiseInMain(failure);
   } else {

@@ -2,6 +2,7 @@ import { Greenlet } from '@stackless/greenlet';
 import { inspect } from 'node:util';
 
 import { SchedulerError, TaskletExit } from './errors.js';
+import { type JoinOptions, joinTasklet } from './join.js';
 import { events, log, logDebug } from './observe.js';
 import {
   TaskletCore,
@@ -130,6 +131,17 @@ export class Tasklet {
   raiseException(ErrorClass: new (...args: any[]) => unknown, ...args: unknown[]): void {
     if (typeof ErrorClass !== 'function') throw new TypeError('raiseException() takes an error class');
     this.throw(new ErrorClass(...args));
+  }
+
+  /**
+   * Blocks the calling tasklet until this one has ended and returns what its
+   * function returned, or throws what it threw (gevent's `Greenlet.get()`);
+   * see join.ts.
+   *
+   * @throws TimeoutError when `timeout` ms pass first.
+   */
+  join(options?: JoinOptions): unknown {
+    return joinTasklet(this, options);
   }
 
   /** Bound and not dead. */
