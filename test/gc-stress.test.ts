@@ -12,7 +12,12 @@ import { gcStressModes } from './fixtures/gc-stress-modes.mjs';
 
 const workload = fileURLToPath(new URL('./fixtures/gc-stress-workload.mjs', import.meta.url));
 
-for (const [name, flags] of gcStressModes() as Array<[string, string[]]>) {
+// --stress-concurrent-allocation hung (until the 300 s timeout) in 2 of 3 runs
+// of this file under tap on a heavily loaded machine, never outside tap
+// (42 runs): not understood yet, so it runs only in scripts/gc-stress.js.
+const inCI = (gcStressModes() as Array<[string, string[]]>).filter(([name]) => name !== '--stress-concurrent-allocation');
+
+for (const [name, flags] of inCI) {
   t.test(`gc stress: ${name}`, (t) => {
     const env = { ...process.env };
     delete env.NODE_V8_COVERAGE;
