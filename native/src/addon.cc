@@ -121,6 +121,9 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
         InstanceMethod("joinStack", &Binding::JoinStackInfo),
         InstanceMethod("trimMemory", &Binding::TrimMemory),
+        InstanceMethod("captureStack", &Binding::CaptureStack),
+        InstanceMethod("setLibraryPrefixes", &Binding::SetLibraryPrefixes),
+        InstanceMethod("captures", &Binding::Captures),
     });
   }
 
@@ -376,6 +379,45 @@ class Binding : public Napi::Addon<Binding> {
 
   Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), TrimMallocHeap());
+  }
+
+  // captureStack(id, limit): the frame lines of coroutine `id`, or null.
+  Napi::Value CaptureStack(const Napi::CallbackInfo& info) {
+    uint32_t id;
+    uint32_t limit;
+    if (!RequireUint(info, 0, "coroutine id", &id) || !RequireUint(info, 1, "frame limit", &limit)) {
+      return info.Env().Undefined();
+    }
+    std::string stack;
+    if (!coroutines_->CaptureStack(id, limit, &stack)) return info.Env().Null();
+    return Napi::String::New(info.Env(), stack);
+  }
+
+  // setLibraryPrefixes(prefixes): script names whose frames captureStack leaves out.
+  Napi::Value SetLibraryPrefixes(const Napi::CallbackInfo& info) {
+    if (!info[0].IsArray()) {
+      Napi::TypeError::New(info.Env(), "setLibraryPrefixes(prefixes) takes an array of strings")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    Napi::Array array = info[0].As<Napi::Array>();
+    std::vector<std::string> prefixes;
+    for (uint32_t index = 0; index < array.Length(); ++index) {
+      Napi::Value prefix = array.Get(index);
+      if (!prefix.IsString()) {
+        Napi::TypeError::New(info.Env(), "setLibraryPrefixes(prefixes) takes an array of strings")
+            .ThrowAsJavaScriptException();
+        return info.Env().Undefined();
+      }
+      std::string text = prefix.As<Napi::String>().Utf8Value();
+      if (!text.empty()) prefixes.push_back(std::move(text));
+    }
+    coroutines_->SetLibraryPrefixes(std::move(prefixes));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Captures(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(coroutines_->captures()));
   }
 
   // napi_value and v8::Local<v8::Value> are the same handle (as Node's own

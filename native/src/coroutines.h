@@ -68,6 +68,17 @@ class Coroutines {
   // some coroutine switches back. A JavaScript exception may be pending on
   // return (a coroutine's entry failed, or execution is terminating).
   void SwitchTo(uint32_t id);
+  // Where coroutine `id` stands, as Error.stack frame lines ("    at f (url:1:2)"),
+  // innermost first, at most `limit`, leaving out frames whose script name
+  // starts with one of the library prefixes (SetLibraryPrefixes). A suspended
+  // coroutine is resumed in capture mode: on its own stack and V8 thread, only
+  // V8's stack walk (v8::StackTrace::CurrentStackTrace) runs, and it switches
+  // straight back; no JavaScript runs there. The running coroutine is walked in
+  // place. False (nothing captured) for an unstarted or unknown coroutine, or
+  // when an interrupt serviced first left an exception pending.
+  bool CaptureStack(uint32_t id, uint32_t limit, std::string* out);
+  void SetLibraryPrefixes(std::vector<std::string> prefixes) { library_prefixes_ = std::move(prefixes); }
+  uint64_t captures() const { return captures_; }
   uint32_t current_id() const { return current_->id; }
   // Ends the JavaScript running on this thread (V8 termination), for when the
   // environment is being torn down and N-API refuses to call or throw.
@@ -94,6 +105,17 @@ class Coroutines {
   uint32_t Run(Coroutine* self);
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
   void Transfer(Coroutine* from, Coroutine* to);
+  // Interrupts pending for the running V8 thread are serviced before it is
+  // archived. False when the caller must return at once (an exception or
+  // termination is pending, or JavaScript is being ended).
+  bool ServiceInterruptsBeforeSwitch();
+  // Suspends `from` (the running coroutine) and resumes `to`; returns once
+  // `from` is resumed again, with V8's lock and state back.
+  void Suspend(Coroutine* from, Coroutine* to);
+  // Run by a coroutine just resumed: answers capture requests addressed to it
+  // (one per resumption in capture mode) until it is resumed for real.
+  void ServeCaptures();
+  void FormatCurrentStack(uint32_t limit, std::string* out);
   // Runs `to` on its stack; returns when some coroutine switches back.
   void SwapTo(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
@@ -151,6 +173,14 @@ class Coroutines {
   // A coroutine that ended abnormally hands this to whoever runs next.
   Napi::Reference<Napi::Value> pending_exception_;
   bool pending_termination_ = false;
+  // A capture under way: the suspended coroutine asked for, who asked, and
+  // where the answer goes (CaptureStack).
+  Coroutine* capture_target_ = nullptr;
+  Coroutine* capture_requester_ = nullptr;
+  uint32_t capture_limit_ = 0;
+  std::string* capture_out_ = nullptr;
+  uint64_t captures_ = 0;
+  std::vector<std::string> library_prefixes_;
 };
 
 }  // namespace stackless

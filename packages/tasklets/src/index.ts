@@ -21,5 +21,8 @@ export { sleep, wait, finished } from './event-loop.js';
 export { startTimer } from './timer.js';
 export { blockCurrent, blockCurrentOn, unblock, unblockAndRun, unblockThrow } from './blocking.js';
 export { events, type TaskletEvents } from './observe.js';
+export { dumpTasklets } from './dump.js';
+/** @internal For the packages built on tasklets: their frames stay out of captureStack(). */
+export { hideFramesOf } from '@stackless/greenlet';
 export { TaskletExit, SchedulerError, DeadlockError } from './errors.js';
 export type { Blocker, ScheduleCallback } from './scheduler.js';
