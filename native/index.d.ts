@@ -73,6 +73,14 @@ export interface NativeCore {
   setLibraryPrefixes(prefixes: string[]): void;
   /** How many suspended coroutines captureStack has walked (for tests). */
   captures(): number;
+  /**
+   * The blocking-code watchdog (native/src/watchdog.h): `ms` > 0 turns it on,
+   * 0 off. `pending[0]` becomes 1 when a report waits; `deliver()` is called
+   * from the event loop then. The byte array must be the same at every call.
+   */
+  setBlockingWatch(ms: number, frameLimit: number, pending: Uint8Array, deliver: () => void): void;
+  /** The waiting report (and clears `pending[0]`), or null. */
+  takeBlockingReport(): { elapsedMs: number; coroutine: number; stack: string } | null;
   /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
   locateJoinStack(outer: unknown[], inner: unknown[]): void;
   /** Called by the greenlet layer at load, after that join; returns joinStack(). */

@@ -17,6 +17,7 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -79,6 +80,11 @@ class Coroutines {
   bool CaptureStack(uint32_t id, uint32_t limit, std::string* out);
   void SetLibraryPrefixes(std::vector<std::string> prefixes) { library_prefixes_ = std::move(prefixes); }
   uint64_t captures() const { return captures_; }
+  // The running coroutine's stack, formatted as CaptureStack() does. Runs no
+  // JavaScript (also usable from an interrupt callback).
+  void FormatCurrentStack(uint32_t limit, std::string* out);
+  // Bumped at every switch (one writer, this thread), for the watchdog.
+  const std::atomic<uint64_t>* switch_progress() const { return &switch_progress_; }
   uint32_t current_id() const { return current_->id; }
   // Ends the JavaScript running on this thread (V8 termination), for when the
   // environment is being torn down and N-API refuses to call or throw.
@@ -115,7 +121,6 @@ class Coroutines {
   // Run by a coroutine just resumed: answers capture requests addressed to it
   // (one per resumption in capture mode) until it is resumed for real.
   void ServeCaptures();
-  void FormatCurrentStack(uint32_t limit, std::string* out);
   // Runs `to` on its stack; returns when some coroutine switches back.
   void SwapTo(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
@@ -180,6 +185,7 @@ class Coroutines {
   uint32_t capture_limit_ = 0;
   std::string* capture_out_ = nullptr;
   uint64_t captures_ = 0;
+  std::atomic<uint64_t> switch_progress_{0};
   std::vector<std::string> library_prefixes_;
 };
 

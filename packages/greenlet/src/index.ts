@@ -9,3 +9,5 @@ export { Greenlet, getcurrent, hideFramesOf, type RunFunction } from './greenlet
 export { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 export { settrace, gettrace, type Tracer, type TraceEvent } from './tracing.js';
 export { configure, stats, trimMemory, type GreenletOptions, type GreenletStats } from './config.js';
+/** @internal For the tasklet scheduler's blocking-code watchdog. */
+export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';

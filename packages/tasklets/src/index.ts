@@ -20,7 +20,8 @@ export {
 export { sleep, wait, finished } from './event-loop.js';
 export { startTimer } from './timer.js';
 export { blockCurrent, blockCurrentOn, unblock, unblockAndRun, unblockThrow } from './blocking.js';
-export { events, type TaskletEvents } from './observe.js';
+export { events, type TaskletEvents, type BlockingEvent } from './observe.js';
+export { setBlockingThreshold } from './watchdog.js';
 export { dumpTasklets } from './dump.js';
 /** @internal For the packages built on tasklets: their frames stay out of captureStack(). */
 export { hideFramesOf } from '@stackless/greenlet';

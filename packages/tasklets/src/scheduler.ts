@@ -1,12 +1,13 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet } from '@stackless/greenlet';
 
 import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
 import { type TaskletEvents, events, log, logDebug, logTrace } from './observe.js';
 import { type Queued, RunQueue } from './run-queue.js';
+import { reportBlocking } from './watchdog.js';
 import type { Tasklet } from './tasklet.js';
 
 /** Why a tasklet is blocked, and how to take it out of whatever it waits in. */
@@ -175,6 +176,8 @@ function caller(operation: string): TaskletCore {
 export function switchTo(target: TaskletCore): unknown {
   const self = current;
   if (target !== self) {
+    // The watchdog saw this tasklet run too long: it yields now.
+    if (blockingReportPending[0] !== 0) reportBlocking(self);
     scheduleCallback?.(self.tasklet, target.tasklet);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
@@ -399,6 +402,7 @@ export function runTasklet(core: TaskletCore): void {
     failure = error;
   }
   finish(core, failure);
+  if (blockingReportPending[0] !== 0) reportBlocking(core);
   const next = nextAfterEnd(core);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
@@ -466,7 +470,7 @@ function nextAfterEnd(core: TaskletCore): TaskletCore {
  * channel operation, or the event-loop pump, where it becomes an uncaught
  * exception).
  */
-function raiseInMain(error: unknown): void {
+export function raiseInMain(error: unknown): void {
   if (main.hasWakeError) {
     error = new AggregateError([main.wakeError, error], 'several tasklets failed');
   }
