@@ -4,7 +4,7 @@
 // per tasklet at scale. Usage: pnpm run build && node bench/capture.js
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { Channel } from '@stackless/channels';
-import { dumpTasklets, run, tasklet } from '@stackless/tasklets';
+import { dumpTasklets, run, schedule, setBlockingThreshold, tasklet } from '@stackless/tasklets';
 import { nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
 
 settleSwitchShortcuts();
@@ -32,6 +32,29 @@ const rows = [
   ['captureStack(), 10 of 22 frames (limit 10)', nsPerOp((n) => { for (let i = 0; i < n; i++) deep.captureStack(); }, { ops: 50_000 }), 'ns'],
   ['new Error().stack, 10 frames, in place', nsPerOp((n) => { for (let i = 0; i < n; i++) nested(8, () => new Error().stack); }, { ops: 50_000 }), 'ns'],
 ];
+// The watchdog's cost: switches and schedule() with it off and on, in turns.
+function scheduleRoundTrip() {
+  let stop = false;
+  tasklet(() => {
+    while (!stop) schedule();
+  })();
+  const ns = nsPerOp((n) => {
+    for (let i = 0; i < n; i++) schedule();
+  });
+  stop = true;
+  run();
+  return ns;
+}
+for (const turn of [1, 2]) {
+  rows.push([`switch round trip, watchdog off (turn ${turn})`, nsPerOp((n) => { for (let i = 0; i < n; i++) partner.switch(); }), 'ns']);
+  setBlockingThreshold(1000);
+  rows.push([`switch round trip, watchdog on (turn ${turn})`, nsPerOp((n) => { for (let i = 0; i < n; i++) partner.switch(); }), 'ns']);
+  setBlockingThreshold(null);
+  rows.push([`schedule() round trip, watchdog off (turn ${turn})`, scheduleRoundTrip(), 'ns']);
+  setBlockingThreshold(1000);
+  rows.push([`schedule() round trip, watchdog on (turn ${turn})`, scheduleRoundTrip(), 'ns']);
+  setBlockingThreshold(null);
+}
 Error.stackTraceLimit = 30;
 rows.push(['captureStack(), 22 frames (limit 30)', nsPerOp((n) => { for (let i = 0; i < n; i++) deep.captureStack(); }, { ops: 50_000 }), 'ns']);
 Error.stackTraceLimit = 10;

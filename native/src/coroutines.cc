@@ -221,6 +221,18 @@ void AppendUtf8(v8::Isolate* isolate, v8::Local<v8::String> string, std::string*
 
 }  // namespace
 
+Coroutines::ScriptInfo Coroutines::DescribeScript(v8::Local<v8::StackFrame> frame) const {
+  ScriptInfo info;
+  AppendUtf8(isolate_, frame->GetScriptNameOrSourceURL(), &info.name);
+  for (const std::string& prefix : library_prefixes_) {
+    if (info.name.compare(0, prefix.size(), prefix) == 0) {
+      info.library = true;
+      break;
+    }
+  }
+  return info;
+}
+
 void Coroutines::FormatCurrentStack(uint32_t limit, std::string* out) {
   out->clear();
   if (limit == 0) return;
@@ -234,19 +246,24 @@ void Coroutines::FormatCurrentStack(uint32_t limit, std::string* out) {
     v8::Local<v8::StackTrace> trace = v8::StackTrace::CurrentStackTrace(isolate_, walk);
     const int count = trace->GetFrameCount();
     uint32_t kept = 0;
-    std::string script;
     for (int index = 0; index < count && kept < limit; ++index) {
       v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate_, static_cast<uint32_t>(index));
-      script.clear();
-      AppendUtf8(isolate_, frame->GetScriptNameOrSourceURL(), &script);
-      bool library = false;
-      for (const std::string& prefix : library_prefixes_) {
-        if (script.compare(0, prefix.size(), prefix) == 0) {
-          library = true;
-          break;
+      const int script_id = frame->GetScriptId();
+      ScriptInfo uncached;
+      const ScriptInfo* info = &uncached;
+      if (script_id == v8::Message::kNoScriptIdInfo) {
+        uncached = DescribeScript(frame);
+      } else {
+        auto known = scripts_.find(script_id);
+        if (known == scripts_.end()) {
+          // Scripts made by eval would grow it without bound.
+          if (scripts_.size() >= kMaxKnownScripts) scripts_.clear();
+          known = scripts_.emplace(script_id, DescribeScript(frame)).first;
         }
+        info = &known->second;
       }
-      if (library) continue;
+      if (info->library) continue;
+      const std::string& script = info->name;
       if (kept > 0) out->push_back('\n');
       ++kept;
       // Error.stack's format: "    at [new ]name (location)", or

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "debug_walk_bypass.h"
@@ -78,7 +79,10 @@ class Coroutines {
   // place. False (nothing captured) for an unstarted or unknown coroutine, or
   // when an interrupt serviced first left an exception pending.
   bool CaptureStack(uint32_t id, uint32_t limit, std::string* out);
-  void SetLibraryPrefixes(std::vector<std::string> prefixes) { library_prefixes_ = std::move(prefixes); }
+  void SetLibraryPrefixes(std::vector<std::string> prefixes) {
+    library_prefixes_ = std::move(prefixes);
+    scripts_.clear();
+  }
   uint64_t captures() const { return captures_; }
   // The running coroutine's stack, formatted as CaptureStack() does. Runs no
   // JavaScript (also usable from an interrupt callback).
@@ -187,6 +191,16 @@ class Coroutines {
   uint64_t captures_ = 0;
   std::atomic<uint64_t> switch_progress_{0};
   std::vector<std::string> library_prefixes_;
+  // Per V8 script id (unique in the isolate, and a script's name never
+  // changes): its name as UTF-8 and whether it is the library's, so that a
+  // capture converts and compares each script's name once.
+  struct ScriptInfo {
+    std::string name;
+    bool library = false;
+  };
+  std::unordered_map<int, ScriptInfo> scripts_;
+  static constexpr size_t kMaxKnownScripts = 4096;
+  ScriptInfo DescribeScript(v8::Local<v8::StackFrame> frame) const;
 };
 
 }  // namespace stackless
