@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
+import { inspect } from 'node:util';
 
 import { describeExit, expectExit, fixture, runChild } from './child.js';
 
@@ -63,5 +64,22 @@ t.test('in this process: counted by the core, nothing else runs', (t) => {
   t.match(stack, /^ {4}at parkedHere \(.*capture-stack\.test\.ts:\d+:\d+\)$/);
   t.equal(g.switch('back'), 'back');
   t.equal(g.captureStack(), null);
+  t.end();
+});
+
+t.test('util.inspect keeps the name of run after the start and the end', (t) => {
+  const main = getcurrent();
+  const g = new Greenlet(function worker() {
+    main.switch();
+  });
+  t.equal(inspect(g), 'Greenlet (worker) <unstarted>');
+  g.switch();
+  t.equal(g.run, undefined, 'run is let go at the start');
+  t.equal(inspect(g), 'Greenlet (worker) <suspended>');
+  g.switch();
+  t.equal(inspect(g), 'Greenlet (worker) <dead>');
+  const renamed = new Greenlet();
+  renamed.run = function later() {};
+  t.equal(inspect(renamed), 'Greenlet (later) <unstarted>');
   t.end();
 });

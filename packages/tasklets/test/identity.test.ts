@@ -236,3 +236,25 @@ t.test('a registry entry goes when the tasklet ends; many tasklets dump quickly 
   t.equal(dumpTasklets().split('\n\n').length, 1);
   t.end();
 });
+
+t.test('DeadlockError of a main left blocked by the last tasklet: report and names', (t) => {
+  let helper!: Tasklet;
+  let error: unknown;
+  helper = tasklet(function lastOne() {
+    schedule();
+  })();
+  try {
+    // Main blocks while `lastOne` is runnable; it ends without waking main.
+    blockCurrentOn({ reason: 'a reply that never comes', cancel() {} });
+  } catch (caught) {
+    error = caught;
+  }
+  t.ok(error instanceof DeadlockError);
+  const deadlock = error as DeadlockError;
+  t.match(deadlock.message, /the main tasklet is blocked on a reply that never comes/);
+  t.match(deadlock.message, /blocked: #0 main \(a reply that never comes\)/);
+  t.match(deadlock.report, /^Tasklet #0 main <blocked on a reply that never comes>\n {4}at /);
+  t.equal(deadlock.report.split('\n\n').length, 1, 'the tasklet that ended is not listed');
+  t.notOk(helper.alive);
+  t.end();
+});
