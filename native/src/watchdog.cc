@@ -9,6 +9,13 @@ namespace stackless {
 
 namespace {
 
+// One per thread-safe function: which watchdog it belongs to and its handle,
+// so that its finalizer forgets exactly that one.
+struct DeliverContext {
+  Watchdog* owner;
+  napi_threadsafe_function handle = nullptr;
+};
+
 using Clock = std::chrono::steady_clock;
 
 double MillisecondsBetween(Clock::time_point from, Clock::time_point to) {
@@ -40,14 +47,19 @@ void Watchdog::Set(Napi::Env env, double threshold_ms, uint32_t frame_limit,
   ReleaseDeliver();
   if (threshold_ms <= 0 || loop_ == nullptr) return;
   napi_value name;
+  auto* context = new DeliverContext{this};
   if (napi_create_string_utf8(env, "stackless blocking report", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_threadsafe_function(env, deliver, nullptr, name, 0, 1, nullptr, nullptr, nullptr,
+      napi_create_threadsafe_function(env, deliver, nullptr, name, 0, 1, context,
+                                      &Watchdog::OnDeliverFinalized, context,
                                       &Watchdog::CallDeliver, &deliver_) != napi_ok) {
+    delete context;
     deliver_ = nullptr;
     Napi::Error::New(env, "stackless: cannot create the watchdog's report delivery")
         .ThrowAsJavaScriptException();
     return;
   }
+  context->handle = deliver_;
+  ++live_delivers_;
   // Delivery must not keep the process alive.
   napi_unref_threadsafe_function(env, deliver_);
   if (handles_open_ == 0) {
@@ -184,6 +196,15 @@ void Watchdog::CallDeliver(napi_env env, napi_value js_callback, void*, void*) {
   napi_call_function(env, undefined, js_callback, 0, nullptr, &result);
 }
 
+void Watchdog::OnDeliverFinalized(napi_env, void* finalize_data, void*) {
+  auto* context = static_cast<DeliverContext*>(finalize_data);
+  Watchdog* self = context->owner;
+  if (self->deliver_ == context->handle) self->deliver_ = nullptr;
+  --self->live_delivers_;
+  delete context;
+  self->MaybeFree();
+}
+
 void Watchdog::ReleaseDeliver() {
   if (deliver_ == nullptr) return;
   napi_release_threadsafe_function(deliver_, napi_tsfn_release);
@@ -213,10 +234,13 @@ void Watchdog::OnClosed(uv_handle_t* handle) {
 }
 
 void Watchdog::MaybeFree() {
-  // Freed only when neither V8 (an interrupt still queued) nor libuv (a handle
-  // not yet closed) can call into it; otherwise it is left allocated, which
+  // Freed only when neither V8 (an interrupt still queued), libuv (a handle
+  // not yet closed) nor N-API (a thread-safe function not yet finalized) can
+  // call into it; otherwise it is left allocated, which
   // costs a few hundred bytes once per thread.
-  if (shut_down_ && handles_open_ == 0 && outstanding_.load() == 0) delete this;
+  if (shut_down_ && handles_open_ == 0 && live_delivers_ == 0 && outstanding_.load() == 0) {
+    delete this;
+  }
 }
 
 }  // namespace stackless

@@ -103,7 +103,12 @@ class Watchdog {
   // Raw N-API: node-addon-api's default call aborts the process when the call
   // fails, which it does while a worker's environment is torn down.
   napi_threadsafe_function deliver_ = nullptr;
+  // Thread-safe functions not yet finalized (by N-API, after a release or at
+  // the environment's teardown, whichever comes first): this object must
+  // outlive them, their finalizer reaching it.
+  int live_delivers_ = 0;
   static void CallDeliver(napi_env env, napi_value js_callback, void* context, void* data);
+  static void OnDeliverFinalized(napi_env env, void* finalize_data, void* hint);
   void ReleaseDeliver();
 };
 
