@@ -34,21 +34,16 @@ export const wakesAt = Symbol('wakesAt');
 /** Ids of this thread's tasklets: main's is 0, and none is given twice. */
 let lastId = 0;
 
-/**
- * The tasklets of this thread that have started and not ended, by id, for
- * dumpTasklets(). Strong references, because they add nothing: a started
- * tasklet that is not running is suspended in switchTo(), whose frame holds
- * its record, and every suspended stack is a root for the collector, so it
- * is alive until it ends anyway (and then leaves this map). Tasklets that
- * have not started are found in the run queue; a paused one that never
- * started is held by nobody but its user, and is not listed.
- */
-const started = new Map<number, TaskletCore>();
-
 /** This thread's live tasklets: main, the started ones, the runnable ones yet to start; by id. */
 export function liveCores(): TaskletCore[] {
   const cores = new Set<TaskletCore>([main]);
-  for (const core of started.values()) cores.add(core);
+  // `started` holds strong references, which add nothing: a started tasklet
+  // that is not running is suspended in switchTo(), whose frame holds its
+  // record, and every suspended stack is a root for the collector, so it is
+  // alive until it ends anyway (and then leaves the set). Tasklets that have
+  // not started are found in the run queue; a paused one that never started
+  // is held by nobody but its user, and is not listed.
+  for (const core of started) cores.add(core);
   let item = queue.head;
   for (let left = queue.size; item !== undefined && left > 0; left--) {
     cores.add(item);
@@ -98,6 +93,8 @@ export class TaskletCore implements Queued {
 }
 
 const queue = new RunQueue<TaskletCore>();
+/** Tasklets that have started and not ended, main aside, in the order they started. */
+const started = new Set<TaskletCore>();
 let main: TaskletCore;
 let current: TaskletCore;
 let scheduleCallback: ScheduleCallback | null = null;
@@ -115,6 +112,11 @@ export function currentCore(): TaskletCore {
 
 export function mainCore(): TaskletCore {
   return main;
+}
+
+/** The tasklets, other than main, that have started and not ended yet. */
+export function startedTasklets(): TaskletCore[] {
+  return [...started];
 }
 
 export function runCount(): number {
@@ -141,7 +143,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   else if (!wasQueued) queue.append(core);
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
-    if (events.listening) events.emit('scheduled', core.tasklet);
+    if (events.listening) emitDuringOperation('scheduled', core.tasklet);
     armPump();
   }
 }
@@ -178,17 +180,58 @@ export function switchTo(target: TaskletCore): unknown {
   if (target !== self) {
     // The watchdog saw this tasklet run too long: it yields now.
     if (blockingReportPending[0] !== 0) reportBlocking(self);
-    scheduleCallback?.(self.tasklet, target.tasklet);
+    if (scheduleCallback !== null) callScheduleCallback(self, target);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
     // A tasklet's greenlet takes its arguments from its record (runTasklet),
     // so starting it and resuming it are the same switch.
-    target.started = true;
-    target.greenlet!.switch();
+    if (!target.started) markStarted(target);
+    try {
+      target.greenlet!.switch();
+    } catch (error) {
+      return resumedByError(self, error);
+    }
     // Whoever resumed this tasklet has set it current, as a rule: comparing
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
+  if (self.hasWakeError) throw takeWakeError(self);
+  const value = self.tempval;
+  self.tempval = undefined;
+  return value;
+}
+
+/**
+ * An error from the greenlet layer reached a tasklet's switch. A tracer
+ * (settrace) that throws has its error thrown in the greenlet resuming: here
+ * that is a tasklet in the middle of an operation (a receive holding its
+ * value), which must complete, so the error is rethrown on the next tick
+ * instead; or a tasklet that was starting, which then dies with the error
+ * before running, as a greenlet would, and whose death resumed its parent
+ * (this tasklet) out of turn. A GreenletExit is the greenlet layer unwinding
+ * this tasklet (what is left of it at the thread's end): it goes on up.
+ */
+function resumedByError(self: TaskletCore, error: unknown): unknown {
+  if (error instanceof GreenletExit) {
+    current = self;
+    throw error;
+  }
+  let bornDead: TaskletCore | undefined;
+  for (const core of started) {
+    if (!core.dead && core.greenlet!.dead) {
+      bornDead = core;
+      finish(core, error);
+    }
+  }
+  if (bornDead === undefined) rethrowLater(error);
+  else if (current !== self) {
+    const next = nextAfterEnd(bornDead);
+    if (next !== self) {
+      current = self;
+      return switchTo(next);
+    }
+  }
+  current = self;
   if (self.hasWakeError) throw takeWakeError(self);
   const value = self.tempval;
   self.tempval = undefined;
@@ -247,7 +290,7 @@ export function block(blocker: Blocker): unknown {
   }
   self.blocker = blocker;
   if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
-  if (events.listening) events.emit('blocked', self.tasklet, blocker.reason);
+  if (events.listening) emitDuringOperation('blocked', self.tasklet, blocker.reason);
   return switchTo(next);
 }
 
@@ -393,7 +436,6 @@ export function runTasklet(core: TaskletCore): void {
   const fn = core.fn!;
   const args = core.args ?? [];
   core.args = undefined;
-  started.set(core.id, core);
   let failure: unknown;
   try {
     // Called as a plain function: `this` is undefined, not the record.
@@ -407,17 +449,22 @@ export function runTasklet(core: TaskletCore): void {
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
   current = next;
-  next.started = true;
-  if (next !== core) scheduleCallback?.(core.tasklet, next.tasklet);
+  if (!next.started) markStarted(next);
+  if (next !== core && scheduleCallback !== null) callScheduleCallback(core, next);
+}
+
+function markStarted(core: TaskletCore): void {
+  core.started = true;
+  started.add(core);
 }
 
 /** Marks a tasklet dead and reports how it ended. */
 function finish(core: TaskletCore, failure: unknown): void {
   const name = logDebug ? label(core) : '';
   core.dead = true;
-  started.delete(core.id);
   core.fn = undefined;
   core.args = undefined;
+  started.delete(core);
   queue.remove(core);
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
   if (failed) {
@@ -428,6 +475,35 @@ function finish(core: TaskletCore, failure: unknown): void {
   } else {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
     emitReporting('finished', core.tasklet);
+  }
+}
+
+/**
+ * A user's schedule callback or event listener runs in the middle of a
+ * scheduler operation (a switch, a channel transfer), which must not be cut
+ * short: what it throws is rethrown on the next tick, as an uncaught
+ * exception, the way diagnostics_channel treats its subscribers' errors.
+ * (Stackless prints a failing schedule callback's error and goes on.)
+ */
+function rethrowLater(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
+
+function callScheduleCallback(previous: TaskletCore, next: TaskletCore): void {
+  try {
+    scheduleCallback!(previous.tasklet, next.tasklet);
+  } catch (error) {
+    rethrowLater(error);
+  }
+}
+
+export function emitDuringOperation<E extends 'created' | 'scheduled' | 'blocked'>(event: E, ...args: TaskletEvents[E]): void {
+  try {
+    (events.emit as (event: E, ...args: TaskletEvents[E]) => boolean)(event, ...args);
+  } catch (error) {
+    rethrowLater(error);
   }
 }
 

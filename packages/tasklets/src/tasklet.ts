@@ -8,6 +8,7 @@ import {
   TaskletCore,
   currentCore,
   dequeue,
+  emitDuringOperation,
   enqueue,
   initMain,
   label,
@@ -16,6 +17,7 @@ import {
   runNow,
   runTasklet,
 } from './scheduler.js';
+import { killTaskletsAtExit } from './shutdown.js';
 
 type TaskletFunction = (...args: any[]) => unknown;
 
@@ -38,7 +40,7 @@ export class Tasklet {
     if (Tasklet.#creatingMain) return;
     if (fn !== undefined) this.bind(fn);
     if (logDebug) log.debug({ tasklet: label(this.core), id: this.core.id }, 'created');
-    events.emit('created', this);
+    emitDuringOperation('created', this);
   }
 
   /**
@@ -256,3 +258,4 @@ export class Tasklet {
 
 hideFramesOf(import.meta.url);
 initMain(Tasklet.createMain().core);
+killTaskletsAtExit();

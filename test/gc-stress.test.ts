@@ -1,0 +1,27 @@
+// The cross-package workload (test/fixtures/gc-stress-workload.mjs: the
+// reference-model programs, skynet, the prime sieve, hackeysack, deep
+// generators, parked greenlets, a select fan-in over timers) under each of
+// V8's GC stress modes, in a child process: every part must compute its exact
+// result and the process must end cleanly. `node scripts/gc-stress.js` runs
+// it bigger, over more seeds.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+// @ts-expect-error: a plain ES module shared with scripts/gc-stress.js
+import { gcStressModes } from './fixtures/gc-stress-modes.mjs';
+
+const workload = fileURLToPath(new URL('./fixtures/gc-stress-workload.mjs', import.meta.url));
+
+for (const [name, flags] of gcStressModes() as Array<[string, string[]]>) {
+  t.test(`gc stress: ${name}`, (t) => {
+    const env = { ...process.env };
+    delete env.NODE_V8_COVERAGE;
+    const child = spawnSync(process.execPath, [...flags, workload, '1'], { encoding: 'utf8', env, timeout: 300_000 });
+    t.equal(child.signal, null, `no crash\n${child.stderr}`);
+    t.equal(child.status, 0, child.stderr);
+    const lines = child.stdout.trim().split('\n');
+    t.equal(lines.at(-1), 'gc-stress workload ok');
+    t.equal(lines.filter((line) => line.startsWith('ok ')).length, 13, 'every part checked');
+    t.end();
+  });
+}
