@@ -15,7 +15,9 @@ export interface BlockingReport {
  * @internal 1 while a report waits to be taken: a byte the native core sets
  * and a scheduler reads on its switch path (one load, nothing more).
  */
-export const blockingReportPending = new Uint8Array(1);
+// An explicit ArrayBuffer: its memory is off V8's heap and never moves (V8
+// keeps a small typed array's own elements on the heap, where they can).
+export const blockingReportPending = new Uint8Array(new ArrayBuffer(8), 0, 1);
 
 /**
  * @internal Turns the watchdog on (`ms` > 0) or off (`null`). `deliver` is
