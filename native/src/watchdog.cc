@@ -115,8 +115,9 @@ void Watchdog::Run() {
   while (!stop_) {
     wake_.wait_for(lock, period);
     if (stop_) break;
-    const uint64_t progress =
+    const uint64_t yields =
         switches_->load(std::memory_order_relaxed) + loop_turns_.load(std::memory_order_relaxed);
+    const uint64_t progress = yields + probe_turns_.load(std::memory_order_relaxed);
     const Clock::time_point now = Clock::now();
     const bool idle = idle_.load(std::memory_order_relaxed);
     if (progress != last || idle) {
@@ -134,7 +135,7 @@ void Watchdog::Run() {
     if (elapsed < threshold) continue;
     reported = true;  // once per stretch
     if (report_requested_.exchange(true)) continue;
-    report_progress_.store(progress);
+    report_progress_.store(yields);
     report_elapsed_ms_.store(elapsed);
     outstanding_.fetch_add(1);
     isolate_->RequestInterrupt(&Watchdog::OnReport, this);
@@ -158,7 +159,12 @@ void Watchdog::OnProbe(v8::Isolate*, void* data) {
   auto* self = static_cast<Watchdog*>(data);
   // JavaScript runs again after the loop was idle: a stretch starts here.
   self->probe_requested_.store(false);
-  if (!self->shut_down_) self->MarkLoopTurn(false);
+  // Only a probe that finds the loop still marked idle starts a stretch; one
+  // serviced after uv_check already did is no news.
+  if (!self->shut_down_ && self->idle_.load(std::memory_order_relaxed)) {
+    self->idle_.store(false, std::memory_order_relaxed);
+    Bump(&self->probe_turns_);
+  }
   self->outstanding_.fetch_sub(1);
   self->MaybeFree();
 }

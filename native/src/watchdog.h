@@ -82,11 +82,15 @@ class Watchdog {
 
   // Written by the JS thread, read by the watchdog thread.
   std::atomic<uint64_t> loop_turns_{0};
+  // Bumped by a probe that finds the loop idle: JavaScript runs again. Not
+  // counted when OnReport checks whether the code yielded (a probe queued
+  // before the report is serviced first, and is no yield).
+  std::atomic<uint64_t> probe_turns_{0};
   std::atomic<bool> idle_{false};
   std::atomic<int> outstanding_{0};  // interrupts requested, not yet run
   std::atomic<bool> probe_requested_{false};
   // Set by the watchdog thread for OnReport: the stretch it saw pass.
-  std::atomic<uint64_t> report_progress_{0};
+  std::atomic<uint64_t> report_progress_{0};  // switches + loop turns
   std::atomic<double> report_elapsed_ms_{0};
   std::atomic<bool> report_requested_{false};
 
