@@ -24,7 +24,8 @@
         "src/thread_archive_layout.cc",
         "src/thread_identity.cc",
         "src/v8_functions.cc",
-        "src/v8_module.cc"
+        "src/v8_module.cc",
+        "src/watchdog.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -67,6 +67,26 @@ export interface NativeCore {
   recurseNatively(bytes: number): number;
   /** glibc's malloc_trim(0): gives free C-heap pages back; false if none were (or no glibc). */
   trimMemory(): boolean;
+  /**
+   * Where coroutine `id` stands: `Error.stack` frame lines, innermost first, at
+   * most `limit`, without frames of scripts under the library prefixes. A
+   * suspended coroutine is resumed in a capture mode that only walks its
+   * stack in native code and switches straight back (no JavaScript runs);
+   * the running one is walked in place. `null` for an unstarted or unknown id.
+   */
+  captureStack(id: number, limit: number): string | null;
+  /** Script-name prefixes (file URLs or paths) whose frames captureStack leaves out. */
+  setLibraryPrefixes(prefixes: string[]): void;
+  /** How many suspended coroutines captureStack has walked (for tests). */
+  captures(): number;
+  /**
+   * The blocking-code watchdog (native/src/watchdog.h): `ms` > 0 turns it on,
+   * 0 off. `pending[0]` becomes 1 when a report waits; `deliver()` is called
+   * from the event loop then. The byte array must be the same at every call.
+   */
+  setBlockingWatch(ms: number, frameLimit: number, pending: Uint8Array, deliver: () => void): void;
+  /** The waiting report (and clears `pending[0]`), or null. */
+  takeBlockingReport(): { elapsedMs: number; coroutine: number; stack: string } | null;
   /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
   locateJoinStack(outer: unknown[], inner: unknown[]): void;
   /** Called by the greenlet layer at load, after that join; returns joinStack(). */

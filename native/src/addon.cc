@@ -15,6 +15,7 @@
 #include <string>
 
 #include "coroutines.h"
+#include "watchdog.h"
 
 // Which Node.js this file was compiled for, as plain text in the binary:
 // native/index.js reads it when the file fails to load (an addon built for
@@ -149,6 +150,11 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
         InstanceMethod("joinStack", &Binding::JoinStackInfo),
         InstanceMethod("trimMemory", &Binding::TrimMemory),
+        InstanceMethod("captureStack", &Binding::CaptureStack),
+        InstanceMethod("setLibraryPrefixes", &Binding::SetLibraryPrefixes),
+        InstanceMethod("captures", &Binding::Captures),
+        InstanceMethod("setBlockingWatch", &Binding::SetBlockingWatch),
+        InstanceMethod("takeBlockingReport", &Binding::TakeBlockingReport),
     });
   }
 
@@ -432,6 +438,89 @@ class Binding : public Napi::Addon<Binding> {
     return Napi::Boolean::New(info.Env(), TrimMallocHeap());
   }
 
+  // captureStack(id, limit): the frame lines of coroutine `id`, or null.
+  Napi::Value CaptureStack(const Napi::CallbackInfo& info) {
+    uint32_t id;
+    uint32_t limit;
+    if (!RequireUint(info, 0, "coroutine id", &id) || !RequireUint(info, 1, "frame limit", &limit)) {
+      return info.Env().Undefined();
+    }
+    std::string stack;
+    if (!coroutines_->CaptureStack(id, limit, &stack)) return info.Env().Null();
+    return Napi::String::New(info.Env(), stack);
+  }
+
+  // setLibraryPrefixes(prefixes): script names whose frames captureStack leaves out.
+  Napi::Value SetLibraryPrefixes(const Napi::CallbackInfo& info) {
+    if (!info[0].IsArray()) {
+      Napi::TypeError::New(info.Env(), "setLibraryPrefixes(prefixes) takes an array of strings")
+          .ThrowAsJavaScriptException();
+      return info.Env().Undefined();
+    }
+    Napi::Array array = info[0].As<Napi::Array>();
+    std::vector<std::string> prefixes;
+    for (uint32_t index = 0; index < array.Length(); ++index) {
+      Napi::Value prefix = array.Get(index);
+      if (!prefix.IsString()) {
+        Napi::TypeError::New(info.Env(), "setLibraryPrefixes(prefixes) takes an array of strings")
+            .ThrowAsJavaScriptException();
+        return info.Env().Undefined();
+      }
+      std::string text = prefix.As<Napi::String>().Utf8Value();
+      if (!text.empty()) prefixes.push_back(std::move(text));
+    }
+    coroutines_->SetLibraryPrefixes(std::move(prefixes));
+    return info.Env().Undefined();
+  }
+
+  // setBlockingWatch(ms, frameLimit, pending, deliver): ms 0 turns it off.
+  Napi::Value SetBlockingWatch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint32_t limit;
+    if (!info[0].IsNumber() || !(info[0].As<Napi::Number>().DoubleValue() >= 0) ||
+        !RequireUint(info, 1, "frame limit", &limit)) {
+      if (!env.IsExceptionPending()) {
+        Napi::TypeError::New(env, "setBlockingWatch(ms, frameLimit, pending, deliver)")
+            .ThrowAsJavaScriptException();
+      }
+      return env.Undefined();
+    }
+    if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        info[2].As<Napi::Uint8Array>().ElementLength() < 1 || !info[3].IsFunction()) {
+      Napi::TypeError::New(env, "setBlockingWatch(ms, frameLimit, pending, deliver): a Uint8Array and a function")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array pending = info[2].As<Napi::Uint8Array>();
+    if (watchdog_ == nullptr) {
+      // The byte's buffer stays alive as long as the watchdog (a reference).
+      pending_ = Napi::Persistent(pending);
+      watchdog_ = new Watchdog(env, v8::Isolate::GetCurrent(), coroutines_.get(),
+                               coroutines_->switch_progress(), pending.Data());
+    } else if (pending.Data() != pending_.Value().Data()) {
+      Napi::TypeError::New(env, "setBlockingWatch(): the pending byte cannot change")
+          .ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    watchdog_->Set(env, info[0].As<Napi::Number>().DoubleValue(), limit, info[3].As<Napi::Function>());
+    return env.Undefined();
+  }
+
+  // takeBlockingReport(): { elapsedMs, coroutine, stack } or null.
+  Napi::Value TakeBlockingReport(const Napi::CallbackInfo& info) {
+    BlockingReport report;
+    if (watchdog_ == nullptr || !watchdog_->Take(&report)) return info.Env().Null();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("elapsedMs", report.elapsed_ms);
+    result.Set("coroutine", static_cast<double>(report.coroutine));
+    result.Set("stack", report.stack);
+    return result;
+  }
+
+  Napi::Value Captures(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(coroutines_->captures()));
+  }
+
   // napi_value and v8::Local<v8::Value> are the same handle (as Node's own
   // v8impl::V8LocalValueFromJsValue relies on).
   static v8::Local<v8::Value> V8Value(Napi::Value value) {
@@ -443,6 +532,14 @@ class Binding : public Napi::Addon<Binding> {
   }
 
   std::unique_ptr<Coroutines> coroutines_;
+  // Frees itself once nothing can call into it (Watchdog::Shutdown).
+  Watchdog* watchdog_ = nullptr;
+  Napi::Reference<Napi::Uint8Array> pending_;
+
+ public:
+  ~Binding() {
+    if (watchdog_ != nullptr) watchdog_->Shutdown();
+  }
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "context.h"
 #include "environment.h"
 
+#include <algorithm>
 #include <new>
 
 namespace stackless {
@@ -119,21 +120,34 @@ void Coroutines::SwitchTo(uint32_t id) {
   Coroutine* from = current_;
   if (target == nullptr || target == from) return;
   if (RefuseInsideJoin()) return;
+  if (!ServiceInterruptsBeforeSwitch()) return;
+  // For the blocking-code watchdog (a capture is no switch: not counted). A
+  // plain store, this thread being the only writer: it costs nothing
+  // measurable whether or not the watchdog is on.
+  switch_progress_.store(switch_progress_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  Suspend(from, target);
+  ServeCaptures();
+}
+
+bool Coroutines::ServiceInterruptsBeforeSwitch() {
   // Interrupts requested of the running V8 thread are archived with it: let V8
   // service them here rather than strand them on a suspended stack.
-  if (interrupts_.MaybePending() && !Poll()) {
-    // An exception or termination reaches the caller in place of the switch.
-    bool pending = false;
-    if (isolate_->IsExecutionTerminating() ||
-        (napi_is_exception_pending(env_, &pending) == napi_ok && pending)) {
-      return;
-    }
-    // Otherwise N-API refused the call: the environment is being torn down
-    // (worker.terminate()). The JavaScript calling switch() is to end too;
-    // returning without switching would look like a resumption to it.
-    EndJavaScript();
-    return;
+  if (!interrupts_.MaybePending() || Poll()) return true;
+  // An exception or termination reaches the caller in place of the switch.
+  bool pending = false;
+  if (isolate_->IsExecutionTerminating() ||
+      (napi_is_exception_pending(env_, &pending) == napi_ok && pending)) {
+    return false;
   }
+  // Otherwise N-API refused the call: the environment is being torn down
+  // (worker.terminate()). The JavaScript calling switch() is to end too;
+  // returning without switching would look like a resumption to it.
+  EndJavaScript();
+  return false;
+}
+
+void Coroutines::Suspend(Coroutine* from, Coroutine* target) {
   // No archive may hold a debugger step (debug_step_guard.h).
   step_guard_.Leaving(&from->saved_step);
   identity_.Save(&from->slot.identity);
@@ -156,6 +170,132 @@ void Coroutines::SwitchTo(uint32_t id) {
   // Set by whoever resumed this coroutine.
   if (relock_on_resume_) Relock();
   AfterResume();
+}
+
+bool Coroutines::CaptureStack(uint32_t id, uint32_t limit, std::string* out) {
+  Coroutine* target = Lookup(id);
+  if (target == nullptr || !target->started) return false;
+  out->clear();
+  if (target == current_) {
+    FormatCurrentStack(limit, out);
+    return true;
+  }
+  if (!ServiceInterruptsBeforeSwitch()) return false;
+  Coroutine* self = current_;
+  // The resumption below would make this coroutine's current join-stack depth
+  // its baseline; a capture is no switch, so the baseline stays what it was.
+  const size_t join_entries = self->join_entries;
+  capture_target_ = target;
+  capture_requester_ = self;
+  capture_limit_ = limit;
+  capture_out_ = out;
+  // Every started coroutine that is not running is suspended inside Suspend()
+  // called by SwitchTo() or ServeCaptures(), which both go on to
+  // ServeCaptures(): that is where `target` answers and switches back. (A
+  // requester suspended here is only ever resumed by that answer.)
+  Suspend(self, target);
+  self->join_entries = join_entries;
+  ++captures_;
+  return true;
+}
+
+void Coroutines::ServeCaptures() {
+  while (capture_target_ == current_ && current_ != nullptr) {
+    Coroutine* requester = capture_requester_;
+    capture_target_ = nullptr;
+    capture_requester_ = nullptr;
+    FormatCurrentStack(capture_limit_, capture_out_);
+    capture_out_ = nullptr;
+    // Straight back, without servicing interrupts: that would call into
+    // JavaScript on this stack. One requested during these microseconds is
+    // serviced when this coroutine next runs for real.
+    Suspend(current_, requester);
+  }
+}
+
+namespace {
+
+void AppendUtf8(v8::Isolate* isolate, v8::Local<v8::String> string, std::string* out) {
+  if (string.IsEmpty()) return;
+  // Utf8Value, not WriteUtf8: it is the same on every supported V8.
+  const v8::String::Utf8Value utf8(isolate, string);
+  if (*utf8 != nullptr) out->append(*utf8, static_cast<size_t>(utf8.length()));
+}
+
+}  // namespace
+
+Coroutines::ScriptInfo Coroutines::DescribeScript(v8::Local<v8::StackFrame> frame) const {
+  ScriptInfo info;
+  AppendUtf8(isolate_, frame->GetScriptNameOrSourceURL(), &info.name);
+  for (const std::string& prefix : library_prefixes_) {
+    if (info.name.compare(0, prefix.size(), prefix) == 0) {
+      info.library = true;
+      break;
+    }
+  }
+  return info;
+}
+
+void Coroutines::FormatCurrentStack(uint32_t limit, std::string* out) {
+  out->clear();
+  if (limit == 0) return;
+  v8::HandleScope scope(isolate_);
+  // Library frames are left out after the walk, so walk further than `limit`;
+  // walk again, further, if that was not enough.
+  constexpr int kMaxWalk = 1 << 16;
+  int walk = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(limit) + 64, kMaxWalk));
+  for (;;) {
+    out->clear();
+    v8::Local<v8::StackTrace> trace = v8::StackTrace::CurrentStackTrace(isolate_, walk);
+    const int count = trace->GetFrameCount();
+    uint32_t kept = 0;
+    for (int index = 0; index < count && kept < limit; ++index) {
+      v8::Local<v8::StackFrame> frame = trace->GetFrame(isolate_, static_cast<uint32_t>(index));
+      const int script_id = frame->GetScriptId();
+      ScriptInfo uncached;
+      const ScriptInfo* info = &uncached;
+      if (script_id == v8::Message::kNoScriptIdInfo) {
+        uncached = DescribeScript(frame);
+      } else {
+        auto known = scripts_.find(script_id);
+        if (known == scripts_.end()) {
+          // Scripts made by eval would grow it without bound.
+          if (scripts_.size() >= kMaxKnownScripts) scripts_.clear();
+          known = scripts_.emplace(script_id, DescribeScript(frame)).first;
+        }
+        info = &known->second;
+      }
+      if (info->library) continue;
+      const std::string& script = info->name;
+      if (kept > 0) out->push_back('\n');
+      ++kept;
+      // Error.stack's format: "    at [new ]name (location)", or
+      // "    at location" for an anonymous function.
+      out->append("    at ");
+      std::string name;
+      AppendUtf8(isolate_, frame->GetFunctionName(), &name);
+      if (frame->IsConstructor()) out->append("new ");
+      std::string location = script.empty() ? std::string("<anonymous>") : script;
+      if (frame->GetLineNumber() != v8::Message::kNoLineNumberInfo) {
+        location.push_back(':');
+        location.append(std::to_string(frame->GetLineNumber()));
+        if (frame->GetColumn() != v8::Message::kNoColumnInfo) {
+          location.push_back(':');
+          location.append(std::to_string(frame->GetColumn()));
+        }
+      }
+      if (name.empty() && !frame->IsConstructor()) {
+        out->append(location);
+      } else {
+        out->append(name.empty() ? std::string("<anonymous>") : name);
+        out->append(" (");
+        out->append(location);
+        out->push_back(')');
+      }
+    }
+    if (kept >= limit || count < walk || walk >= kMaxWalk) return;
+    walk = std::min(walk * 4, kMaxWalk);
+  }
 }
 
 bool Coroutines::RefuseInsideJoin() {
@@ -354,6 +494,9 @@ uint32_t Coroutines::Run(Coroutine* self) {
 }
 
 void Coroutines::Finish(Coroutine* self, uint32_t next_id) {
+  // The end of a coroutine is a switch too, for the watchdog.
+  switch_progress_.store(switch_progress_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
   Coroutine* next = Lookup(next_id);
   if (next == nullptr || next == self) next = &main_;
   PrepareIfFresh(next);

@@ -17,8 +17,10 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "debug_step_guard.h"
@@ -71,6 +73,25 @@ class Coroutines {
   // some coroutine switches back. A JavaScript exception may be pending on
   // return (a coroutine's entry failed, or execution is terminating).
   void SwitchTo(uint32_t id);
+  // Where coroutine `id` stands, as Error.stack frame lines ("    at f (url:1:2)"),
+  // innermost first, at most `limit`, leaving out frames whose script name
+  // starts with one of the library prefixes (SetLibraryPrefixes). A suspended
+  // coroutine is resumed in capture mode: on its own stack and V8 thread, only
+  // V8's stack walk (v8::StackTrace::CurrentStackTrace) runs, and it switches
+  // straight back; no JavaScript runs there. The running coroutine is walked in
+  // place. False (nothing captured) for an unstarted or unknown coroutine, or
+  // when an interrupt serviced first left an exception pending.
+  bool CaptureStack(uint32_t id, uint32_t limit, std::string* out);
+  void SetLibraryPrefixes(std::vector<std::string> prefixes) {
+    library_prefixes_ = std::move(prefixes);
+    scripts_.clear();
+  }
+  uint64_t captures() const { return captures_; }
+  // The running coroutine's stack, formatted as CaptureStack() does. Runs no
+  // JavaScript (also usable from an interrupt callback).
+  void FormatCurrentStack(uint32_t limit, std::string* out);
+  // Bumped at every switch (one writer, this thread), for the watchdog.
+  const std::atomic<uint64_t>* switch_progress() const { return &switch_progress_; }
   uint32_t current_id() const { return current_->id; }
   // Ends the JavaScript running on this thread (V8 termination), for when the
   // environment is being torn down and N-API refuses to call or throw.
@@ -98,6 +119,16 @@ class Coroutines {
   uint32_t Run(Coroutine* self);
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
   void Transfer(Coroutine* from, Coroutine* to);
+  // Interrupts pending for the running V8 thread are serviced before it is
+  // archived. False when the caller must return at once (an exception or
+  // termination is pending, or JavaScript is being ended).
+  bool ServiceInterruptsBeforeSwitch();
+  // Suspends `from` (the running coroutine) and resumes `to`; returns once
+  // `from` is resumed again, with V8's lock and state back.
+  void Suspend(Coroutine* from, Coroutine* to);
+  // Run by a coroutine just resumed: answers capture requests addressed to it
+  // (one per resumption in capture mode) until it is resumed for real.
+  void ServeCaptures();
   // Runs `to` on its stack; returns when some coroutine switches back.
   void SwapTo(Coroutine* from, Coroutine* to);
   void PrepareIfFresh(Coroutine* coroutine);
@@ -156,6 +187,25 @@ class Coroutines {
   // A coroutine that ended abnormally hands this to whoever runs next.
   Napi::Reference<Napi::Value> pending_exception_;
   bool pending_termination_ = false;
+  // A capture under way: the suspended coroutine asked for, who asked, and
+  // where the answer goes (CaptureStack).
+  Coroutine* capture_target_ = nullptr;
+  Coroutine* capture_requester_ = nullptr;
+  uint32_t capture_limit_ = 0;
+  std::string* capture_out_ = nullptr;
+  uint64_t captures_ = 0;
+  std::atomic<uint64_t> switch_progress_{0};
+  std::vector<std::string> library_prefixes_;
+  // Per V8 script id (unique in the isolate, and a script's name never
+  // changes): its name as UTF-8 and whether it is the library's, so that a
+  // capture converts and compares each script's name once.
+  struct ScriptInfo {
+    std::string name;
+    bool library = false;
+  };
+  std::unordered_map<int, ScriptInfo> scripts_;
+  static constexpr size_t kMaxKnownScripts = 4096;
+  ScriptInfo DescribeScript(v8::Local<v8::StackFrame> frame) const;
 };
 
 }  // namespace stackless

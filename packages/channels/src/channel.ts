@@ -1,4 +1,4 @@
-import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, tasklet, unblock, unblockAndRun } from '@stackless/tasklets';
+import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, hideFramesOf, tasklet, unblock, unblockAndRun } from '@stackless/tasklets';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
@@ -102,6 +102,8 @@ function blockedOperation(
 function leaveQueue(this: BlockedOperation): void {
   this.queue.remove(this);
 }
+
+hideFramesOf(import.meta.url);
 
 let channelCount = 0;
 

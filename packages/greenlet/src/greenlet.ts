@@ -56,12 +56,16 @@ class GreenletState {
    */
   switchedFrom: GreenletState | undefined = undefined;
 
+  /** The name of `run` when it was last set, kept after start for `util.inspect`. */
+  name = '';
+
   constructor(
     readonly isMain: boolean,
     run: RunFunction | undefined,
     parent: Greenlet | null,
   ) {
     this.run = run;
+    this.name = run?.name ?? '';
     this.parent = parent;
     this.stores = captureStores();
   }
@@ -212,6 +216,7 @@ export class Greenlet {
       throw new TypeError(`Greenlet run must be a function, not ${describe(fn)}`);
     }
     state.run = fn;
+    state.name = fn?.name ?? '';
   }
 
   /** True once `run` has ended (or the greenlet was killed before it started). */
@@ -235,6 +240,25 @@ export class Greenlet {
     return this.#state.isMain;
   }
 
+  /**
+   * Where this greenlet stands, as the frame lines of an `Error.stack`
+   * (`    at fn (file:line:col)`), innermost first: for a suspended greenlet
+   * the frame that called `switch()` first and `run` last; for the running
+   * one, its current stack. Frames of this library and of V8's builtins
+   * (such as `Array.prototype.map` around a callback) are left out, and at
+   * most `Error.stackTraceLimit` frames are given, the innermost kept.
+   * `null` for a greenlet that has not started or is dead.
+   *
+   * Runs no JavaScript, fires no trace event and leaves the greenlet
+   * suspended exactly as it was: the native core resumes its stack in a
+   * capture mode that only walks it and switches straight back.
+   */
+  captureStack(): string | null {
+    const state = this.#state;
+    if (!state.started || state.dead || state.coroutine < 0) return null;
+    return core.captureStack(state.coroutine, frameLimit());
+  }
+
   [inspect.custom](_depth: number, options: InspectOptionsStylized): string {
     const state = this.#state;
     let status: string;
@@ -242,7 +266,7 @@ export class Greenlet {
     else if (state.dead) status = 'dead';
     else if (state.started) status = 'suspended';
     else status = 'unstarted';
-    const name = state.isMain ? 'main' : state.run?.name || '';
+    const name = state.isMain ? 'main' : state.name;
     const label = name === '' ? 'Greenlet' : `Greenlet (${name})`;
     return `${label} <${options.stylize(status, status === 'dead' ? 'undefined' : 'special')}>`;
   }
@@ -284,6 +308,30 @@ function exitWithoutFrames(): GreenletExit {
 }
 
 function neverOnTheStack(): void {}
+
+/**
+ * `Error.stackTraceLimit` as V8 applies it (0 when it is not a number), read
+ * without calling a getter someone may have put there.
+ */
+function frameLimit(): number {
+  const limit: unknown = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.value;
+  if (typeof limit !== 'number' || !(limit > 0)) return 0;
+  return limit >= 0xffffffff ? 0xffffffff : Math.floor(limit);
+}
+
+const libraryPrefixes: string[] = [];
+
+/**
+ * @internal Leaves the frames of the modules in the directory of `moduleUrl`
+ * (a package's `import.meta.url`) out of `captureStack()`. Each stackless
+ * package registers its own directory at load.
+ */
+export function hideFramesOf(moduleUrl: string): void {
+  const directory = new URL('./', moduleUrl).href;
+  if (libraryPrefixes.includes(directory)) return;
+  libraryPrefixes.push(directory);
+  core.setLibraryPrefixes(libraryPrefixes);
+}
 
 /** The greenlet that is running now. */
 export function getcurrent(): Greenlet {
@@ -604,6 +652,7 @@ function verifyJoinStack(): void {
 new GreenletState(false, undefined, null).dead = true;
 
 configureFromEnvironment(process.env);
+hideFramesOf(import.meta.url);
 core.setCallbacks(enter, poll);
 verifyJoinStack();
 current = new GreenletState(true, undefined, null);

@@ -16,9 +16,17 @@ export class SchedulerError extends Error {
 
 /** A tasklet tried to block when nothing could ever wake it. */
 export class DeadlockError extends Error {
-  constructor(message: string) {
+  /**
+   * `dumpTasklets()` taken when the deadlock was found: every live tasklet,
+   * its state and its stack. The tasklet that could not block shows the
+   * operation it attempted.
+   */
+  readonly report: string;
+
+  constructor(message: string, report = '') {
     super(message);
     this.name = 'DeadlockError';
+    this.report = report;
   }
 }
 

@@ -1,7 +1,7 @@
 // Blocking on the event loop: only the calling tasklet waits, never the process.
 import { describe } from './describe.js';
 import { events } from './observe.js';
-import { type Blocker, block, currentCore, wake } from './scheduler.js';
+import { type Blocker, block, currentCore, wake, wakesAt } from './scheduler.js';
 import { Tasklet } from './tasklet.js';
 import { startTimer } from './timer.js';
 
@@ -19,7 +19,13 @@ export function sleep(ms: number): void {
   }
   const self = currentCore();
   const stopTimer = startTimer(ms, () => wake(self, undefined));
-  const blocker: Blocker = { reason: `sleep(${ms})`, needsEventLoop: true, cancel: stopTimer };
+  const blocker: Blocker & { [wakesAt]: number } = {
+    reason: `sleep(${ms})`,
+    state: 'sleeping',
+    needsEventLoop: true,
+    cancel: stopTimer,
+    [wakesAt]: performance.now() + ms,
+  };
   try {
     block(blocker);
   } catch (error) {
@@ -41,6 +47,7 @@ export function wait<T>(promise: T | PromiseLike<T>): T {
   let cancelled = false;
   const blocker: Blocker = {
     reason: 'wait(promise)',
+    state: 'waiting on a promise',
     needsEventLoop: true,
     cancel: () => {
       cancelled = true;

@@ -4,6 +4,16 @@ import { pino } from 'pino';
 
 import type { Tasklet } from './tasklet.js';
 
+/** What a `'blocking'` event reports (see `setBlockingThreshold()`). */
+export interface BlockingEvent {
+  /** The tasklet that ran the stretch (main for main's own code). */
+  tasklet: Tasklet;
+  /** How long the stretch had run when the threshold passed (at least the threshold). */
+  elapsedMs: number;
+  /** Where the code was running at that moment: frame lines, innermost first. */
+  stack: string;
+}
+
 /** Events of {@link events}. */
 export interface TaskletEvents {
   created: [tasklet: Tasklet];
@@ -15,6 +25,8 @@ export interface TaskletEvents {
   failed: [tasklet: Tasklet, error: unknown];
   /** An error no tasklet caught. With a listener here it is not raised in main. */
   error: [error: unknown, tasklet: Tasklet];
+  /** Code ran past the threshold of `setBlockingThreshold()` without yielding. */
+  blocking: [report: BlockingEvent];
 }
 
 type EventName = EventEmitter.EventNames<TaskletEvents>;

@@ -1,16 +1,24 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet } from '@stackless/greenlet';
 
+import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
 import { type TaskletEvents, events, log, logDebug, logTrace } from './observe.js';
 import { type Queued, RunQueue } from './run-queue.js';
+import { reportBlocking } from './watchdog.js';
 import type { Tasklet } from './tasklet.js';
 
 /** Why a tasklet is blocked, and how to take it out of whatever it waits in. */
 export interface Blocker {
+  /** The operation, in words: `receive on Channel#3`, `sleep(50)`. */
   readonly reason: string;
+  /**
+   * The tasklet's state while blocked here, in words, for `util.inspect` and
+   * `dumpTasklets()`; by default `blocked on <reason>`.
+   */
+  readonly state?: string;
   /** Only the event loop can wake it (a timer, a promise): main may not wait for it. */
   readonly needsEventLoop?: boolean;
   /** Called when the tasklet is woken by something else (kill, throw). */
@@ -36,6 +44,30 @@ export type EndHook = (core: TaskletCore, failure: unknown, value: unknown) => b
 /** Called before every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (previous: Tasklet, next: Tasklet) => void;
 
+/** Where a sleeping tasklet's blocker keeps its deadline (performance.now() time), for dumps. */
+export const wakesAt = Symbol('wakesAt');
+
+/** Ids of this thread's tasklets: main's is 0, and none is given twice. */
+let lastId = 0;
+
+/** This thread's live tasklets: main, the started ones, the runnable ones yet to start; by id. */
+export function liveCores(): TaskletCore[] {
+  const cores = new Set<TaskletCore>([main]);
+  // `started` holds strong references, which add nothing: a started tasklet
+  // that is not running is suspended in switchTo(), whose frame holds its
+  // record, and every suspended stack is a root for the collector, so it is
+  // alive until it ends anyway (and then leaves the set). Tasklets that have
+  // not started are found in the run queue; a paused one that never started
+  // is held by nobody but its user, and is not listed.
+  for (const core of started) cores.add(core);
+  let item = queue.head;
+  for (let left = queue.size; item !== undefined && left > 0; left--) {
+    cores.add(item);
+    item = item.queueNext as TaskletCore | undefined;
+  }
+  return [...cores].filter((core) => !core.dead).sort((a, b) => a.id - b.id);
+}
+
 /** Everything the scheduler keeps about one tasklet. */
 export class TaskletCore implements Queued {
   queuePrev: Queued | undefined;
@@ -54,10 +86,24 @@ export class TaskletCore implements Queued {
   /** Set by scope.ts while the tasklet runs in a scope. */
   scope: TaskletScope | undefined = undefined;
 
+  readonly id: number;
+  /** Set by the user (`t.name = ...`); else the name comes from the function. */
+  givenName: string | undefined = undefined;
+  /** The name of the function last bound, kept after it is let go at the end. */
+  fnName = '';
+
   constructor(
     readonly tasklet: Tasklet,
     readonly isMain: boolean,
-  ) {}
+  ) {
+    this.id = isMain ? 0 : ++lastId;
+  }
+
+  get name(): string {
+    if (this.givenName !== undefined) return this.givenName;
+    if (this.isMain) return 'main';
+    return this.fnName !== '' ? this.fnName : `tasklet-${this.id}`;
+  }
 
   get alive(): boolean {
     return !this.dead && (this.started || this.args !== undefined);
@@ -156,6 +202,8 @@ function caller(operation: string): TaskletCore {
 export function switchTo(target: TaskletCore): unknown {
   const self = current;
   if (target !== self) {
+    // The watchdog saw this tasklet run too long: it yields now.
+    if (blockingReportPending[0] !== 0) reportBlocking(self);
     if (scheduleCallback !== null) callScheduleCallback(self, target);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
@@ -238,7 +286,10 @@ export function scheduleRemove(value: unknown): unknown {
   const next = nextAfterLeaving(self);
   if (next === undefined) {
     queue.append(self);
-    throw new DeadlockError('scheduleRemove(): no other tasklet is runnable, so nothing could resume this one');
+    throw new DeadlockError(
+      `scheduleRemove(): no other tasklet is runnable, so nothing could resume this one${blockedList()}`,
+      dump(),
+    );
   }
   return switchTo(next);
 }
@@ -261,7 +312,7 @@ export function block(blocker: Blocker): unknown {
   const next = nextAfterLeaving(self);
   if (next === undefined) {
     queue.makeHead(self);
-    throw new DeadlockError(deadlockMessage(self, blocker));
+    throw new DeadlockError(deadlockMessage(self, blocker), dump({ core: self, blocker }));
   }
   self.blocker = blocker;
   if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
@@ -368,6 +419,12 @@ interface Runner {
 }
 
 let runner: Runner | undefined;
+
+/** Whether `core` waits in run() (out of the run queue) while the others run. */
+export function waitingInRun(core: TaskletCore): boolean {
+  for (let r = runner; r !== undefined; r = r.outer) if (r.core === core) return true;
+  return false;
+}
 let switchesSinceClockCheck = 0;
 /** Reading the clock costs about as much as a switch: check it every so often. */
 const CLOCK_CHECK_INTERVAL = 64;
@@ -434,6 +491,7 @@ export function runTasklet(core: TaskletCore): void {
     failure = error;
   }
   finish(core, failure, value);
+  if (blockingReportPending[0] !== 0) reportBlocking(core);
   const next = nextAfterEnd(core);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
@@ -522,9 +580,11 @@ function nextAfterEnd(core: TaskletCore): TaskletCore {
     // The last runnable tasklet is gone and main waits for something only a
     // tasklet could do.
     const reason = main.blocker.reason;
+    const message = `the main tasklet is blocked on ${reason} and no tasklet is left that could wake it${blockedList()}`;
+    const report = dump();
     main.blocker.cancel();
     main.blocker = undefined;
-    main.wakeError = new DeadlockError(`the main tasklet is blocked on ${reason} and no tasklet is left that could wake it`);
+    main.wakeError = new DeadlockError(message, report);
     main.hasWakeError = true;
   }
   return main;
@@ -536,7 +596,7 @@ function nextAfterEnd(core: TaskletCore): TaskletCore {
  * channel operation, or the event-loop pump, where it becomes an uncaught
  * exception).
  */
-function raiseInMain(error: unknown): void {
+export function raiseInMain(error: unknown): void {
   if (main.hasWakeError) {
     error = new AggregateError([main.wakeError, error], 'several tasklets failed');
   }
@@ -548,13 +608,27 @@ function raiseInMain(error: unknown): void {
 }
 
 function deadlockMessage(self: TaskletCore, blocker: Blocker): string {
-  const who = self.isMain ? 'the main tasklet' : 'a tasklet';
+  const who = self.isMain ? 'the main tasklet' : `tasklet ${label(self)}`;
   return (
     `${who} cannot block on ${blocker.reason}: no other tasklet is runnable, so nothing could wake it` +
     (main.blocker !== undefined && !self.isMain
       ? ` (main is blocked on ${main.blocker.reason}; while main is blocked, tasklets waiting for timers or promises cannot run either)`
-      : '')
+      : '') +
+    blockedList()
   );
+}
+
+/**
+ * The blocked tasklets, for a deadlock's message, as Go's "all goroutines
+ * are asleep" is followed by them: `; blocked: #0 main (receive on
+ * Channel#1), #2 worker (send on Channel#2)`. The first 10; the report has all.
+ */
+function blockedList(): string {
+  const blocked = liveCores().filter((core) => core.blocker !== undefined);
+  if (blocked.length === 0) return '';
+  const named = blocked.slice(0, 10).map((core) => `${label(core)} (${core.blocker!.reason})`);
+  const more = blocked.length > 10 ? `, and ${blocked.length - 10} more (see the error's report)` : '';
+  return `; blocked: ${named.join(', ')}${more}`;
 }
 
 let pumpArmed = false;
@@ -582,6 +656,7 @@ function pump(): void {
   }
 }
 
-function label(core: TaskletCore): string {
-  return core.isMain ? 'main' : core.fn?.name || 'tasklet';
+/** How log lines name a tasklet: its id and its name. */
+export function label(core: TaskletCore): string {
+  return `#${core.id} ${core.name}`;
 }

@@ -1,6 +1,7 @@
-import { Greenlet } from '@stackless/greenlet';
+import { Greenlet, hideFramesOf } from '@stackless/greenlet';
 import { inspect } from 'node:util';
 
+import { header } from './dump.js';
 import { SchedulerError, TaskletExit } from './errors.js';
 import { type JoinOptions, joinTasklet } from './join.js';
 import { events, log, logDebug } from './observe.js';
@@ -11,6 +12,7 @@ import {
   emitDuringOperation,
   enqueue,
   initMain,
+  label,
   mainCore,
   raiseIn,
   runNow,
@@ -33,11 +35,12 @@ export class Tasklet {
   /** @internal */
   readonly core: TaskletCore;
 
+  /** @param fn - the function to run; its name is the tasklet's default {@link Tasklet.name | name}. */
   constructor(fn?: TaskletFunction) {
     this.core = new TaskletCore(this, Tasklet.#creatingMain);
     if (Tasklet.#creatingMain) return;
     if (fn !== undefined) this.bind(fn);
-    if (logDebug) log.debug({ tasklet: fn?.name || 'tasklet' }, 'created');
+    if (logDebug) log.debug({ tasklet: label(this.core), id: this.core.id }, 'created');
     emitDuringOperation('created', this);
   }
 
@@ -54,6 +57,7 @@ export class Tasklet {
     if (fn !== undefined) {
       if (typeof fn !== 'function') throw new TypeError(`a tasklet runs a function, not ${typeof fn}`);
       core.fn = fn;
+      core.fnName = typeof fn.name === 'string' ? fn.name : '';
     }
     if (args !== undefined) {
       if (!Array.isArray(args)) throw new TypeError('bind() takes its arguments as an array');
@@ -144,6 +148,44 @@ export class Tasklet {
     return joinTasklet(this, options);
   }
 
+  /**
+   * A number unique among the tasklets of this thread and never reused
+   * there; the main tasklet's is 0.
+   */
+  get id(): number {
+    return this.core.id;
+  }
+
+  /**
+   * What `util.inspect`, log lines and `dumpTasklets()` call the tasklet,
+   * with its id. Defaults to the name of its function (given to the
+   * constructor, `tasklet()` or `bind()`) when it has one, else
+   * `tasklet-<id>`; `'main'` for the main tasklet. Kept after the tasklet ends.
+   */
+  get name(): string {
+    return this.core.name;
+  }
+
+  set name(value: string) {
+    if (typeof value !== 'string') throw new TypeError(`a tasklet's name is a string, not ${typeof value}`);
+    this.core.givenName = value;
+  }
+
+  /**
+   * Where the tasklet stands, as the frame lines of an `Error.stack`,
+   * innermost first: the frame that called the blocking operation (or
+   * `schedule()`) first, the tasklet's function last; for the running
+   * tasklet, its current stack. As {@link Greenlet.captureStack}: no frames
+   * of this library, at most `Error.stackTraceLimit`, no JavaScript run,
+   * the tasklet left exactly as it was. `null` before it starts and once it
+   * has ended.
+   */
+  captureStack(): string | null {
+    const core = this.core;
+    if (core.dead || !core.started || core.greenlet === undefined) return null;
+    return core.greenlet.captureStack();
+  }
+
   /** Bound and not dead. */
   get alive(): boolean {
     return this.core.alive;
@@ -182,16 +224,7 @@ export class Tasklet {
   }
 
   [inspect.custom](): string {
-    const core = this.core;
-    let state: string;
-    if (core.dead) state = 'dead';
-    else if (core === currentCore()) state = 'current';
-    else if (core.blocker !== undefined) state = `blocked on ${core.blocker.reason}`;
-    else if (core.queued) state = 'runnable';
-    else if (core.alive) state = 'paused';
-    else state = 'unbound';
-    const name = core.isMain ? 'main' : core.fn?.name;
-    return `Tasklet${name ? ` (${name})` : ''} <${state}>`;
+    return header(this.core);
   }
 
   /** @internal The main tasklet wraps the thread's main greenlet. */
@@ -235,5 +268,6 @@ export class Tasklet {
   }
 }
 
+hideFramesOf(import.meta.url);
 initMain(Tasklet.createMain().core);
 killTaskletsAtExit();
