@@ -200,8 +200,11 @@ t.test('select and single operations with a timeout', async (t) => {
     }
     results.push(channel.receive({ timeout: 1000 }));
   })();
+  // Sends once the three timed operations are over (on a loaded machine
+  // they may take far longer than their 10 ms), into the last receive.
   const feeder = tasklet(() => {
-    sleep(60);
+    while (results.length < 3) sleep(5);
+    sleep(20);
     channel.send(42);
   })();
   await finished([task, feeder]);
