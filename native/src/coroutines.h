@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "continuation_data_shield.h"
 #include "debug_walk_bypass.h"
 #include "direct_restore.h"
 #include "interrupt_probe.h"
@@ -80,6 +81,7 @@ class Coroutines {
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   DirectRestore& direct_restore() { return direct_; }
   ScavengeSkip& scavenge_skip() { return skip_; }
+  const ContinuationDataShield& continuation_data_shield() const { return shield_; }
   JoinStackGuard& join_stack() { return join_stack_; }
   const v8::Global<v8::Context>& context() const { return context_; }
   // After the join stack's verification: main's entries now are its baseline.
@@ -125,6 +127,7 @@ class Coroutines {
   DebugWalkBypass bypass_;
   DirectRestore direct_;
   ScavengeSkip skip_;
+  ContinuationDataShield shield_;
   JoinStackGuard join_stack_;
   Coroutine main_;
   uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
