@@ -57,7 +57,7 @@ class ContinuationDataShield {
   v8::Isolate* isolate_ = nullptr;
   const size_t* live_ = nullptr;
   bool registered_ = false;
-  v8::Global<v8::Value> held_;  // the CPED during a scavenge, if taken
+  v8::Global<v8::Data> held_;  // the CPED during a scavenge, if taken
   uint64_t shielded_ = 0;
 };
 
