@@ -10,6 +10,7 @@
       "sources": [
         "src/addon.cc",
         "src/context.cc",
+        "src/continuation_data_shield.cc",
         "src/coroutines.cc",
         "src/debug_step_guard.cc",
         "src/debug_walk_bypass.cc",

@@ -57,6 +57,13 @@ export interface NativeCore {
   setArchiveByComponent(enabled: boolean): void;
   /** Whether scavenges skip settled greenlets (docs/switch-cost.md), and how often they did. */
   scavengeSkip(): ScavengeSkipInfo;
+  /**
+   * The guard that moves V8's continuation-preserved embedder data (Node 24's
+   * AsyncLocalStorage context) out of its slot during scavenges while
+   * greenlets exist: V8 visits that isolate-wide slot once per suspended
+   * greenlet, and a second visit evacuates a young object twice.
+   */
+  continuationDataShield(): ContinuationDataShieldInfo;
   /** Turns the scavenge skip on or off (`reason` is what scavengeSkip() then reports). */
   setScavengeSkip(enabled: boolean, reason?: string): void;
   /**
@@ -155,6 +162,13 @@ export interface DirectRestoreInfo {
    * seven calls), rather than through ThreadManager::EagerlyArchiveThread.
    */
   archivesByComponent: boolean;
+}
+
+export interface ContinuationDataShieldInfo {
+  /** False where V8 keeps that data in the native context (before V8 12.3): nothing to guard. */
+  active: boolean;
+  /** Scavenges that ran with the data moved out of its slot. */
+  shielded: number;
 }
 
 export interface ScavengeSkipInfo {

@@ -144,6 +144,7 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
         InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
         InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
+        InstanceMethod("continuationDataShield", &Binding::ContinuationDataShieldInfo),
         InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
         InstanceMethod("recurseNatively", &Binding::RecurseNatively),
         InstanceMethod("locateJoinStack", &Binding::LocateJoinStack),
@@ -308,6 +309,14 @@ class Binding : public Napi::Addon<Binding> {
       coroutines_->debug_walk_bypass().SetEnabled(enabled);
     }
     return info.Env().Undefined();
+  }
+
+  Napi::Value ContinuationDataShieldInfo(const Napi::CallbackInfo& info) {
+    const ContinuationDataShield& shield = coroutines_->continuation_data_shield();
+    Napi::Object result = Napi::Object::New(info.Env());
+    result.Set("active", shield.active());
+    result.Set("shielded", static_cast<double>(shield.shielded()));
+    return result;
   }
 
   Napi::Value DirectRestoreInfo(const Napi::CallbackInfo& info) {

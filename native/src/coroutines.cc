@@ -68,6 +68,7 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
   direct_.Discover(isolate, archive_layout_, layout_error);
   step_guard_.Discover(isolate, &direct_);
   skip_.Start(isolate, archive_layout_, layout_error);
+  shield_.Start(isolate, &live_);
   main_.id = 0;
   main_.started = true;
   table_.push_back(&main_);
@@ -75,6 +76,7 @@ Coroutines::Coroutines(Napi::Env env, v8::Isolate* isolate,
 
 Coroutines::~Coroutines() {
   skip_.Stop();
+  shield_.Stop();
   // Suspended coroutines cannot be resumed once their thread is gone; their
   // stacks go back to the system with the pool. V8 must not walk them after
   // that (a collection while the isolate is torn down would): their V8

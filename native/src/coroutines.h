@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "continuation_data_shield.h"
 #include "debug_step_guard.h"
 #include "debug_walk_bypass.h"
 #include "direct_restore.h"
@@ -105,6 +106,7 @@ class Coroutines {
   DirectRestore& direct_restore() { return direct_; }
   DebugStepGuard& debug_step_guard() { return step_guard_; }
   ScavengeSkip& scavenge_skip() { return skip_; }
+  const ContinuationDataShield& continuation_data_shield() const { return shield_; }
   JoinStackGuard& join_stack() { return join_stack_; }
   const v8::Global<v8::Context>& context() const { return context_; }
   // After the join stack's verification: main's entries now are its baseline.
@@ -161,6 +163,7 @@ class Coroutines {
   DirectRestore direct_;
   DebugStepGuard step_guard_;
   ScavengeSkip skip_;
+  ContinuationDataShield shield_;
   JoinStackGuard join_stack_;
   Coroutine main_;
   uintptr_t main_stack_low_ = 0;  // the thread's own stack, where main runs
