@@ -1,8 +1,17 @@
-import { type Blocker, type Tasklet, blockCurrentOn, getcurrent, hideFramesOf, tasklet, unblock, unblockAndRun } from '@stackless/tasklets';
+import {
+  type Blocker,
+  type Tasklet,
+  blockCurrentOn,
+  describeValue as describe,
+  getcurrent,
+  hideFramesOf,
+  tasklet,
+  unblock,
+  unblockAndRun,
+} from '@stackless/tasklets';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
-import { describe } from './describe.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
 import { onReceive, onSend, select } from './select.js';

@@ -1,8 +1,7 @@
 // Go's select over channel operations, for tasklets.
-import { blockCurrent, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
+import { blockCurrent, describeValue as describe, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
 
 import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
-import { describe } from './describe.js';
 import { ChannelClosedError } from './errors.js';
 
 /** A receive case of {@link select}. */

@@ -16,3 +16,10 @@ export { configure, stats, trimMemory, type GreenletOptions, type GreenletStats 
  * @hidden
  */
 export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';
+/**
+ * Names a value in an error message without running user code; for the
+ * packages built on greenlets, not for applications.
+ *
+ * @hidden
+ */
+export { describe as describeValue } from './describe.js';

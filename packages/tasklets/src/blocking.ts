@@ -1,7 +1,8 @@
 // The primitives synchronisation objects are built from (channels, locks,
 // queues): block the current tasklet, and unblock a blocked one.
+import { describeValue as describe } from '@stackless/greenlet';
+
 import { SchedulerError } from './errors.js';
-import { describe } from './describe.js';
 import { type Blocker, block, currentCore, handOff, wake } from './scheduler.js';
 import { Tasklet } from './tasklet.js';
 

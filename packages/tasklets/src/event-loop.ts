@@ -1,5 +1,6 @@
 // Blocking on the event loop: only the calling tasklet waits, never the process.
-import { describe } from './describe.js';
+import { describeValue as describe } from '@stackless/greenlet';
+
 import { events } from './observe.js';
 import { type Blocker, block, currentCore, wake, wakesAt } from './scheduler.js';
 import { Tasklet } from './tasklet.js';

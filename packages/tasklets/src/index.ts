@@ -30,7 +30,7 @@ export { dumpTasklets } from './dump.js';
  *
  * @hidden
  */
-export { hideFramesOf } from '@stackless/greenlet';
+export { hideFramesOf, describeValue } from '@stackless/greenlet';
 export { TaskletExit, SchedulerError, DeadlockError, TimeoutError } from './errors.js';
 export type { JoinOptions } from './join.js';
 export { scope, Scope, type ScopeOptions } from './scope.js';
