@@ -175,7 +175,7 @@ export class Tasklet {
    * Where the tasklet stands, as the frame lines of an `Error.stack`,
    * innermost first: the frame that called the blocking operation (or
    * `schedule()`) first, the tasklet's function last; for the running
-   * tasklet, its current stack. As {@link Greenlet.captureStack}: no frames
+   * tasklet, its current stack. As `Greenlet#captureStack()`: no frames
    * of this library, at most `Error.stackTraceLimit`, no JavaScript run,
    * the tasklet left exactly as it was. `null` before it starts and once it
    * has ended.
