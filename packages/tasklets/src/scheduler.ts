@@ -219,10 +219,7 @@ export function switchTo(target: TaskletCore): unknown {
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
-  if (self.hasWakeError) throw takeWakeError(self);
-  const value = self.tempval;
-  self.tempval = undefined;
-  return value;
+  return takeResumption(self);
 }
 
 /**
@@ -256,6 +253,11 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
     }
   }
   current = self;
+  return takeResumption(self);
+}
+
+/** What a resumed tasklet gets: its wake error thrown, else its tempval. */
+function takeResumption(self: TaskletCore): unknown {
   if (self.hasWakeError) throw takeWakeError(self);
   const value = self.tempval;
   self.tempval = undefined;
