@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { builtFor, describePrebuilds, prebuilds } from './builds.js';
 
 const require = createRequire(import.meta.url);
@@ -183,3 +184,11 @@ prepareForDebuggers();
 
 const pinning = objectPinningOption();
 if (pinning !== undefined) core.setScavengeSkip(false, `V8 runs with ${pinning}`);
+
+// V8 aborts the process ("archived threads in combination with wasm not
+// supported") when its WebAssembly code GC runs while any V8 thread is
+// archived, and every suspended greenlet is one; Node's fetch() alone
+// triggers it (its HTTP parser is WebAssembly). Without that GC, code that a
+// module's functions outgrew (a lower tier, debugging code) is freed with
+// the module instead of earlier; nothing else changes.
+setFlagsFromString('--no-wasm-code-gc');
