@@ -171,9 +171,9 @@ t.test('NODE_V8_COVERAGE: functions run only inside greenlets are counted exactl
   t.end();
 });
 
-t.test('the inspector paused at a breakpoint inside a greenlet: evaluate, read its locals', (t) => {
+t.test('the inspector paused at a breakpoint inside a greenlet: evaluate, read its locals, capture a suspended one', (t) => {
   const result = outcome(t, runFixture(['inspect']));
-  t.same(result.values, ['first', 'secret 41 then'], 'the greenlet ran as without the debugger');
+  t.same(result.values, ['first', 'secret 41 then', 'after'], 'the greenlets ran as without the debugger');
   t.equal(result.wrong, 0, 'the parked greenlets resume with their values');
   const seen = result.seen ?? {};
   t.equal(seen.line, true, 'paused at the breakpoint');
@@ -181,5 +181,15 @@ t.test('the inspector paused at a breakpoint inside a greenlet: evaluate, read i
   t.equal(seen.evaluate, true, 'Runtime.evaluate runs in the paused greenlet');
   t.equal(seen.evaluateOnFrame, 'secret 41then', "Debugger.evaluateOnCallFrame reads the greenlet's locals");
   t.equal(seen.localSecret, 'secret 41', 'the local scope (what the Scope pane lists) holds its local');
+  t.same(
+    seen.functions,
+    ['greenletWithLocals', 'enter'],
+    "the call stack is the paused greenlet's, down to its start (enter, the greenlet layer's)",
+  );
+  t.match(
+    seen.suspendedStack,
+    /^ {4}at parkedElsewhere \(file:.*\)\n {4}at suspendedBody \(file:.*\)$/,
+    "evaluating captureStack() shows where a suspended greenlet stands, which the debugger's call stack cannot",
+  );
   t.end();
 });
