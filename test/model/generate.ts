@@ -78,7 +78,7 @@ function rawOp(forMain: boolean, depth = SCOPE_DEPTH): fc.Arbitrary<RawOp> {
   choices.push(
     { weight: 3, arbitrary: ref.map((target): RawOp => ({ kind: 'join', target })) },
     { weight: 2, arbitrary: fc.constant<RawOp>({ kind: 'fail' }) },
-    { weight: 2, arbitrary: ref.map((level): RawOp => ({ kind: 'cancel', level })) },
+    { weight: 4, arbitrary: ref.map((level): RawOp => ({ kind: 'cancel', level })) },
     ...(['lockAcquire', 'lockRelease', 'semAcquire', 'semRelease', 'eventWait', 'eventSet'] as const).map((op) => ({
       weight: 1,
       arbitrary: fc.constant<RawOp>({ kind: 'sync', op }),
@@ -180,7 +180,12 @@ export function programArbitrary(options: GenerateOptions = {}): fc.Arbitrary<Pr
       // Each tasklet is created by exactly one spawn: in main's ops or in those of a tasklet defined before it.
       tasklets.forEach((t, i) => {
         const creator = opLists[t.creator % (i + 1)]!;
-        const at = t.position % (creator.length + 1);
+        let at = t.position % (creator.length + 1);
+        if (t.mode === 'child' && openScopes(creator, at).length === 0) {
+          // Into the body of one of the creator's scopes, if it has any.
+          const begins = creator.flatMap((op, pc) => (op.kind === 'scopeBegin' ? [pc] : []));
+          if (begins.length > 0) at = begins[t.position % begins.length]! + 1;
+        }
         const mode = t.mode === 'child' && openScopes(creator, at).length === 0 ? 'setup' : t.mode;
         creator.splice(at, 0, { kind: 'spawn', target: names[i]!, mode });
       });

@@ -526,6 +526,7 @@ class Model {
    */
   closeScope(t: ModelTasklet, s: ModelScope): void {
     t.scopes.pop();
+    s.ended = true;
     const outcome =
       s.errors.length > 1
         ? threw(`AggregateError[${s.errors.map(errorName).join(',')}]`)
@@ -538,22 +539,23 @@ class Model {
   }
 
   /**
-   * Cancels `s` (rules 2, 4, 7): its children still alive are killed in
-   * spawn order (one that never ran dies at once; one suspended gets
-   * TaskletExit there, taken off what it blocks on and put at the end of the
-   * ring; one in a scope's wait for its children is left to it), its body is
-   * woken with TaskletExit if it blocks, then the scopes opened inside it are
-   * cancelled in the order they were opened. s.cancel() itself returns at once.
+   * Cancels `s` (rules 2, 4, 7), innermost first (docs/structured.md, "Who
+   * runs first"): the scopes opened inside it are cancelled in the order
+   * they were opened, each the same way; then its children still alive are
+   * killed in spawn order (one that never ran dies at once; one suspended
+   * gets TaskletExit there, taken off what it blocks on and put at the end of
+   * the ring; one in a scope's wait for its children is left to it); then its
+   * body is woken with TaskletExit if it blocks. s.cancel() returns at once.
    */
   cancel(s: ModelScope, why: Cancellation): void {
-    if (s.cancelled !== undefined) return;
+    if (s.cancelled !== undefined || s.ended) return;
     s.cancelled = why;
+    for (const inner of s.inner) this.cancel(inner, 'parent');
     for (const child of s.liveChildren) {
       if (!child.started) this.die(child, OK);
       else this.interruptWithExit(child, true);
     }
     this.interruptWithExit(s.owner, false);
-    for (const inner of s.inner) this.cancel(inner, 'parent');
   }
 
   /**

@@ -16,6 +16,8 @@ export class ModelScope {
   /** In the order they were thrown. */
   readonly errors: Outcome[] = [];
   cancelled: Cancellation | undefined;
+  /** scope() has returned or thrown: cancelling it changes nothing. */
+  ended = false;
   /** A kill's TaskletExit reached the body: scope() throws it on once the children are dead. */
   rethrowExit = false;
   /** The body, done, waiting for the children: no cancellation point. */
