@@ -133,7 +133,7 @@ t.test('the model follows docs/structured.md on hand-written scopes', async (t) 
       tasklets: ['T1', 'T2', 'T3'].map((name) => ({ name, args: [], ops: worker })),
       main: [spawn('T1'), spawn('T2'), spawn('T3')],
     };
-    const acquired = runModel(program).filter((line) => / #0 -> /.test(line));
+    const acquired = runModel(program).filter((line) => /^T\d #0 -> /.test(line));
     t.same(acquired, ['T1 #0 -> ok true', 'T2 #0 -> ok true', 'T3 #0 -> ok true']);
     t.end();
   });

@@ -561,10 +561,12 @@ class Model {
   /**
    * A cancellation's TaskletExit in `t`: a killed child gets it wherever it
    * is suspended, a body only where it blocks (schedule() is no cancellation
-   * point). The running tasklet meets it at its next blocking operation.
+   * point). The running tasklet meets it at its next blocking operation, and
+   * so does one woken with an error not yet thrown (a failure a join
+   * delivered, a SentError): the error is its, never lost (rule 3).
    */
   interruptWithExit(t: ModelTasklet, anywhere: boolean): void {
-    if (t.dead || t === this.running || t.scopeWaiting || t.pending === TASKLET_EXIT) return;
+    if (t.dead || t === this.running || t.scopeWaiting || t.pending?.startsWith('threw ')) return;
     if (!anywhere && !t.blocked) return;
     this.forfeit(t);
     this.leaveWait(t);
