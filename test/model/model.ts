@@ -16,7 +16,9 @@ import {
   OK,
   type Outcome,
   beginLine,
+  bodyFinallyLine,
   channelLine,
+  finallyLine,
   endLine,
   returnedNumber,
   returnedTasklet,
@@ -117,6 +119,7 @@ class Model {
       }
       const op = t.ops[t.pc]!;
       if (op.kind === 'scopeEnd') {
+        this.trace.push(bodyFinallyLine(t.name, t.scopes.at(-1)!.begin));
         this.scopeWait(t, undefined);
         continue;
       }
@@ -146,6 +149,7 @@ class Model {
   unwind(t: ModelTasklet, error: Outcome): void {
     const s = t.scopes.at(-1);
     if (s !== undefined) {
+      this.trace.push(bodyFinallyLine(t.name, s.begin));
       this.bodyEnded(s, error, t.exitIsCancellation);
       t.pc = scopeEndOf(t.ops, s.begin);
       this.scopeWait(t, undefined);
@@ -191,6 +195,8 @@ class Model {
    * receiving without a sender available").
    */
   end(t: ModelTasklet, result: Outcome): void {
+    // Its function's finally block runs before it is dead (and a cancelled child's cleanup so shows).
+    this.trace.push(finallyLine(t.name));
     this.die(t, result);
     if (this.ring.head !== undefined) {
       this.running = this.ring.head;

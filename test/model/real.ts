@@ -6,6 +6,7 @@ import * as channels from '@stackless/channels';
 import * as tasklets from '@stackless/tasklets';
 
 import { mainOps } from './main-ops.js';
+import { bodyFinallyLine, finallyLine } from './trace.js';
 import { type Op, type Program, describeOp, openScopes, propagates, resultValue, sentValue } from './program.js';
 
 /** The packages' exports the generated code uses, as it names them. */
@@ -159,8 +160,9 @@ export function programBody(program: Program): string {
     out.push(
       `  log.push(\`${spec.name} start (\${args.join(',')}) this=\${this === undefined || this === getcurrent() ? 'ok' : 'internal'}\`);`,
     );
-    spec.ops.forEach((op, pc) => out.push(`  ${stepCode(spec.name, pc, spec.ops, program)}`));
-    out.push(`  return ${JSON.stringify(resultValue(spec.name))};`, '}');
+    out.push('  try {');
+    spec.ops.forEach((_, pc) => out.push(`    ${stepCode(spec.name, pc, spec.ops, program)}`));
+    out.push(`    return ${JSON.stringify(resultValue(spec.name))};`, `  } finally {`, `    log.push(${JSON.stringify(finallyLine(spec.name))});`, '  }', '}');
   }
   out.push(
     'let spawning;',
@@ -197,10 +199,11 @@ function stepCode(who: string, pc: number, ops: readonly Op[], program: Program)
   const what = JSON.stringify(describeOp(op));
   const indent = '  '.repeat(openScopes(ops, pc).length - (op.kind === 'scopeEnd' ? 1 : 0));
   const propagate = propagates(who, ops, pc) ? ', true' : '';
-  if (op.kind === 'scopeBegin') return `${indent}step('${who}', ${pc}, ${what}, () => scope((s${pc}) => {`;
+  // A scope's body and a tasklet's function log their finally blocks: where a cancellation's cleanup runs.
+  if (op.kind === 'scopeBegin') return `${indent}step('${who}', ${pc}, ${what}, () => scope((s${pc}) => { try {`;
   if (op.kind === 'scopeEnd') {
     const begin = openScopes(ops, pc).at(-1)!;
-    return `${indent}})${propagates(who, ops, begin) ? ', true' : ''});`;
+    return `${indent}} finally { log.push(${JSON.stringify(bodyFinallyLine(who, begin))}); } })${propagates(who, ops, begin) ? ', true' : ''});`;
   }
   return `${indent}step('${who}', ${pc}, ${what}, () => { ${opCode(who, pc, ops, program)} }${propagate});`;
 }
