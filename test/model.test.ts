@@ -108,7 +108,7 @@ t.test('the model follows docs/structured.md on hand-written scopes', async (t) 
     t.ok(trace.includes('failed T2 FailError'));
     t.ok(trace.includes('T1 #0 -> threw TaskletExit'), 'the sibling is cancelled where it blocks');
     t.ok(trace.includes('main #3 -> threw TaskletExit'), 'so is the body');
-    t.same(trace.filter((line) => line.startsWith('main #0 ')), ['main #0 scope', 'main #0 -> threw FailError']);
+    t.same(trace.filter((line) => line.startsWith('main #0 ')), ['main #0 scope', 'main #0 body finally', 'main #0 -> threw FailError']);
     t.ok(trace.indexOf('finished T1') < trace.indexOf('main #0 -> threw FailError'), 'no child outlives its scope');
     t.ok(trace.indexOf('T1 #0 -> threw TaskletExit') < trace.indexOf('T1 finally'), 'the cancelled child runs its finally block');
     t.ok(trace.indexOf('T1 finally') < trace.indexOf('finished T1'), 'before it is dead');
