@@ -245,8 +245,9 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
       bytes = v8.serialize(value);
     } catch (error) {
       // v8.serialize throws a plain Error; structuredClone() and postMessage() a DataCloneError.
-      if (error instanceof Error && error.constructor === Error && /could not be cloned/.test(error.message)) {
-        throw new DOMException(`WorkerChannel#send(): ${error.message}`, 'DataCloneError');
+      if (error instanceof Error && error.constructor === Error && /could not be cloned|Unserializable host object/.test(error.message)) {
+        const what = error.message.split('\n')[0]!.slice(0, 200);
+        throw new DOMException(`WorkerChannel#send(): the value cannot be structured-cloned (${what})`, 'DataCloneError');
       }
       throw error;
     }
