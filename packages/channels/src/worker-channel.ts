@@ -87,10 +87,10 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     }
     const { capacity, slotBytes = DEFAULT_SLOT_BYTES } = options;
     if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
-      throw new RangeError(`new WorkerChannel(): capacity must be a whole number from 1 to ${MAX_CAPACITY}, not ${String(capacity)}`);
+      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: capacity must be a whole number from 1 to ${MAX_CAPACITY}, not ${String(capacity)}`);
     }
     if (typeof slotBytes !== 'number' || !Number.isInteger(slotBytes) || slotBytes < 1 || slotBytes > MAX_SLOT_BYTES) {
-      throw new RangeError(`new WorkerChannel(): slotBytes must be a whole number of bytes from 1 to ${MAX_SLOT_BYTES}, not ${String(slotBytes)}`);
+      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: slotBytes must be a whole number of bytes from 1 to ${MAX_SLOT_BYTES}, not ${String(slotBytes)}`);
     }
     const shape = { capacity, slotBytes };
     this.#ring = new Ring(opening?.memory ?? new SharedArrayBuffer(ringBytes(shape)), shape);
