@@ -37,7 +37,11 @@ t.test('a full channel blocks its senders (only the sending tasklet) until a rec
   t.equal(result.whileFull, result.capacity, 'the worker sent exactly capacity values, then blocked');
   t.equal(result.pong, 'pong', "the blocked sender's thread still answers messages");
   t.ok(result.mainSendPendingWhileFull, "main's sendAsync waits while full");
-  t.same(result.received, [0, 1, 2, 'main', 3, 4, 5], 'the buffered values, then the waiting senders in turn');
+  // Which of two waiting threads gets the room a receive makes is up to their
+  // wake-ups (docs/worker-channels.md): only each sender's own order is promised.
+  t.same(result.received.slice(0, 3), [0, 1, 2], 'the buffered values first');
+  t.same(result.received.filter((value: unknown) => value !== 'main'), [0, 1, 2, 3, 4, 5], "the worker's values once each, in its order");
+  t.ok(result.received.indexOf('main') >= 3, "main's value once, after the values buffered before it");
   t.equal(result.finalSent, 6);
   t.end();
 });
