@@ -87,7 +87,7 @@ t.test('senders terminated at random points (mid-send too) lose no other value, 
 
 t.test('a slot claimed and never published (a sender gone mid-write) is skipped, never read', (t) => {
   const result = runCase('abandonedSlot');
-  t.equal(result.abandoned >= 0, true);
+  t.ok(result.abandoned >= 0 && result.abandoned < 3, 'the abandoned write holds one of the 3 slots');
   t.same(result.rounds, range(5).map((round) => [`${round}.a`, `${round}.b`]), 'values flow through the other slots, in order');
   t.equal(result.third, 'ChannelTimeoutError', 'the channel holds one value less');
   t.same(result.received, ['x', 'y']);
