@@ -333,6 +333,25 @@ export function hideFramesOf(moduleUrl: string): void {
   core.setLibraryPrefixes(libraryPrefixes);
 }
 
+/**
+ * Whether some AsyncLocalStorage has a store now, so that a new greenlet has
+ * stores of its creator to start with. For the tasklet scheduler, which makes
+ * a tasklet's greenlet when it starts instead, while no storage is in use.
+ */
+export function creatorStoresInUse(): boolean {
+  return storagesInUse;
+}
+
+/**
+ * A new greenlet that starts with no AsyncLocalStorage stores, as one made
+ * while none was in use would: for a tasklet made then and started now.
+ */
+export function greenletWithoutStores(run: RunFunction, parent: Greenlet): Greenlet {
+  const greenlet = new Greenlet(run, parent);
+  stateOf(greenlet).stores = undefined;
+  return greenlet;
+}
+
 /** The greenlet that is running now. */
 export function getcurrent(): Greenlet {
   return current.handle!;

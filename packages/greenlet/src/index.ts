@@ -23,3 +23,10 @@ export { blockingReportPending, takeBlockingReport, watchBlocking, type Blocking
  * @hidden
  */
 export { describe as describeValue } from './describe.js';
+/**
+ * For the tasklet scheduler, which makes a tasklet's greenlet only when it
+ * starts while no AsyncLocalStorage is in use; not for applications.
+ *
+ * @hidden
+ */
+export { creatorStoresInUse, greenletWithoutStores } from './greenlet.js';

@@ -1,7 +1,7 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet, greenletWithoutStores } from '@stackless/greenlet';
 
 import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
@@ -76,6 +76,8 @@ export class TaskletCore implements Queued {
   fn: ((...args: any[]) => unknown) | undefined;
   args: unknown[] | undefined;
   greenlet: Greenlet | undefined;
+  /** Bound while no AsyncLocalStorage was in use: the greenlet is made at the start. */
+  greenletDeferred = false;
   started = false;
   dead = false;
   blocker: Blocker | undefined;
@@ -495,14 +497,15 @@ export function runTasklet(core: TaskletCore): void {
   finish(core, failure, value);
   if (blockingReportPending[0] !== 0) reportBlocking(core);
   const next = nextAfterEnd(core);
+  if (!next.started) markStarted(next);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
   core.greenlet!.parent = next.greenlet!;
   current = next;
-  if (!next.started) markStarted(next);
   if (next !== core && scheduleCallback !== null) callScheduleCallback(core, next);
 }
 
 function markStarted(core: TaskletCore): void {
+  if (core.greenlet === undefined) core.greenlet = greenletWithoutStores(() => runTasklet(core), main.greenlet!);
   core.started = true;
   started.add(core);
 }
@@ -529,7 +532,7 @@ function finish(core: TaskletCore, failure: unknown, value: unknown): boolean {
     }
   } else {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
-    emitReporting('finished', core.tasklet);
+    if (events.listening) emitReporting('finished', core.tasklet);
   }
   return false;
 }
