@@ -2,7 +2,10 @@
 // async functions with Promise.all and Go's goroutines (GOMAXPROCS=1) in the
 // same run. Each run is a fresh process, so its peak RSS is its own; the
 // configurations are taken in turns, and each figure is the median of its
-// rounds. Usage: node bench/skynet.js [leaves] [rounds]   (1,000,000, 3)
+// rounds. Usage: node bench/skynet.js [leaves] [rounds] [--unbuffered=N]
+// (1,000,000, 3; N 100,000). The unbuffered, preference -1 tree parks every
+// leaf until the ring comes round: at 1,000,000 leaves that one run took
+// 400 s and 12.7 GiB, so it is measured at N leaves (0 skips it).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +13,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, printGoals, printTable } from './measure.js';
 
-const leaves = Number(process.argv[2] ?? 1_000_000);
-const rounds = Number(process.argv[3] ?? 3);
-const expected = (leaves * (leaves - 1)) / 2;
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const unbufferedOption = process.argv.slice(2).find((arg) => arg.startsWith('--unbuffered='));
+const leaves = Number(positional[0] ?? 1_000_000);
+const rounds = Number(positional[1] ?? 3);
+const unbufferedLeaves = unbufferedOption === undefined ? Math.min(leaves, 100_000) : Number(unbufferedOption.slice('--unbuffered='.length));
+for (const [name, value] of [['leaves', leaves], ['rounds', rounds], ['--unbuffered', unbufferedLeaves]]) {
+  if (!Number.isSafeInteger(value) || value < (name === '--unbuffered' ? 0 : 1)) throw new RangeError(`${name} must be a whole number, not ${value}`);
+}
+const sumBelow = (count) => (count * (count - 1)) / 2;
+const expected = sumBelow(leaves);
 const app = new URL('../test/dist/apps/skynet.js', import.meta.url).href;
 
 /** Runs `program` (an ES module body that sets `sum`) in a fresh node; returns { ms, rssMiB }. */
-function inNode(program) {
+function inNode(program, want = expected) {
   const source = `
     let sum;
     const start = performance.now();
@@ -25,18 +35,18 @@ function inNode(program) {
     console.log(JSON.stringify({ sum, ms, rssMiB: process.resourceUsage().maxRSS / 1024 }));
   `;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', source], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return parse(result);
+  return parse(result, want);
 }
 
-function parse(result) {
+function parse(result, want = expected) {
   if (result.status !== 0) throw new Error(`skynet run failed: ${result.stderr || result.signal}`);
   const { sum, ms, rssMiB } = JSON.parse(result.stdout);
-  if (sum !== expected) throw new Error(`skynet answered ${sum}, not ${expected}`);
+  if (sum !== want) throw new Error(`skynet answered ${sum}, not ${want}`);
   return { ms, rssMiB };
 }
 
-const tasklets = (options) => () =>
-  inNode(`const { skynet } = await import(${JSON.stringify(app)}); sum = skynet(${leaves}, ${JSON.stringify(options)});`);
+const tasklets = (options, size = leaves) => () =>
+  inNode(`const { skynet } = await import(${JSON.stringify(app)}); sum = skynet(${size}, ${JSON.stringify(options)});`, sumBelow(size));
 
 const asyncAwait = () =>
   inNode(`
@@ -83,7 +93,7 @@ for (let round = 0; round < rounds; round++) {
   configurations.forEach(([, measure], i) => samples[i].push(measure()));
 }
 // Stackless' default rule parks every leaf until the ring comes round: one run.
-const unbuffered = tasklets({ capacity: 0, preference: -1 })();
+const unbuffered = unbufferedLeaves > 0 ? tasklets({ capacity: 0, preference: -1 }, unbufferedLeaves)() : undefined;
 if (goBinary) rmSync(dirname(goBinary), { recursive: true, force: true });
 
 const summary = samples.map((runs) => ({ ms: median(runs.map((r) => r.ms)), rssMiB: median(runs.map((r) => r.rssMiB)) }));
@@ -97,12 +107,16 @@ printTable(`skynet, median of ${rounds} runs taken in turns`, [
     'ms',
     `peak RSS ${summary[i].rssMiB.toFixed(0)} MiB; ${(summary[i].ms / anchor.ms).toFixed(2)}x ${anchorName}'s time`,
   ]),
-  [
-    'tasklets, unbuffered, preference -1 (one run)',
-    unbuffered.ms,
-    'ms',
-    `peak RSS ${unbuffered.rssMiB.toFixed(0)} MiB: every leaf stays parked until its turn comes round`,
-  ],
+  ...(unbuffered
+    ? [
+        [
+          `tasklets, unbuffered, preference -1, ${unbufferedLeaves.toLocaleString('en')} leaves (one run)`,
+          unbuffered.ms,
+          'ms',
+          `peak RSS ${unbuffered.rssMiB.toFixed(0)} MiB: every leaf stays parked until its turn comes round`,
+        ],
+      ]
+    : []),
 ]);
 // Ratios per round (the configurations ran back to back), then the median.
 const perRound = (i, j) => (samples[j] ? median(samples[i].map((run, round) => run.ms / samples[j][round].ms)) : undefined);
