@@ -4,7 +4,7 @@ import * as v8 from 'node:v8';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import type { OperationOptions } from './channel.js';
-import { waitForChange } from './shared-wait.js';
+import { type SharedWait, waitForChange } from './shared-wait.js';
 import {
   CLOSED_MARK,
   DATA_SEQ,
@@ -307,6 +307,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   *#blockUntil<R>(sequence: number, waiters: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
     const words = this.#words;
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    let pending: SharedWait | undefined;
     Atomics.add(words, waiters, 1);
     try {
       for (;;) {
@@ -318,9 +319,11 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
           remaining = deadline - performance.now();
           if (remaining <= 0) throw new ChannelTimeoutError(`${operation}() on a WorkerChannel timed out after ${timeout} ms`);
         }
-        yield waitForChange(words, sequence, seen, remaining);
+        pending = waitForChange(words, sequence, seen, remaining);
+        yield pending.changed;
       }
     } finally {
+      pending?.abandon();
       Atomics.sub(words, waiters, 1);
     }
   }

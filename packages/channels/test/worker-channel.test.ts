@@ -9,10 +9,10 @@ import t from 'tap';
 
 const fixture = fileURLToPath(new URL('./fixtures/worker-channel.mjs', import.meta.url));
 
-function runCase(name: string): any {
+function runCase(name: string, timeout = 120_000): any {
   const env = { ...process.env };
   delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [fixture, name], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = spawnSync(process.execPath, [fixture, name], { encoding: 'utf8', env, timeout });
   if (child.status !== 0) throw new Error(`case ${name} exited ${child.status ?? child.signal}: ${child.stderr}`);
   return JSON.parse(child.stdout.trim());
 }
@@ -92,6 +92,19 @@ t.test('a slot claimed and never published (a sender gone mid-write) is skipped,
   t.equal(result.third, 'ChannelTimeoutError', 'the channel holds one value less');
   t.same(result.received, ['x', 'y']);
   t.equal(result.end, 'ChannelClosedError');
+  t.end();
+});
+
+t.test('tasklets killed or cancelled while blocked take and deliver nothing, and their threads still exit', (t) => {
+  const result = runCase('cancelled', 60_000);
+  t.same(result.finallyRan, ['receiver'], "the killed receiver's finally ran");
+  t.equal(result.receiverAlive, false);
+  t.equal(result.scoped, 'TimeoutError', 'a scope timeout cancels a receive');
+  t.equal(result.senderAlive, false);
+  t.equal(result.workerSenderAlive, false);
+  t.equal(result.workerEnd, 'exited', 'the worker whose blocked sender was killed exits by itself');
+  t.same(result.received, ['kept'], 'only the value sent before; neither killed sender delivered');
+  t.equal(result.afterward, 'ChannelTimeoutError');
   t.end();
 });
 
