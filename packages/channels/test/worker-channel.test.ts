@@ -128,7 +128,13 @@ t.test('ArrayBuffer and typed-array values round-trip between threads, copied at
 
 t.test('bad input and misuse: typed errors naming the parameter', (t) => {
   const result = runCase('misuse');
-  t.same(result.capacityErrors, Array(6).fill('RangeError'));
+  const names = (errors: { name: string }[]) => errors.map((error) => error.name);
+  t.same(names(result.capacityErrors), ['RangeError', 'RangeError', 'RangeError', 'TypeError', 'RangeError', 'RangeError', 'TypeError'], 'RangeError out of range, TypeError not a number');
+  for (const error of [...result.capacityErrors, ...result.slotBytesErrors, ...result.timeoutErrors]) {
+    t.match(error.message, /^(new WorkerChannel\(\)|WorkerChannel#receiveAsync\(\)): (capacity|slotBytes|timeout) must be/, `names the parameter: ${error.message}`);
+  }
+  t.same(names(result.slotBytesErrors), ['RangeError', 'RangeError', 'TypeError']);
+  t.same(names(result.timeoutErrors), ['TypeError', 'TypeError', 'RangeError']);
   t.equal(result.noOptions, 'TypeError');
   t.same(result.badHandle, ['TypeError', 'TypeError', 'TypeError']);
   t.same(result.onMain, ['SchedulerError', 'SchedulerError'], 'send/receive on the main tasklet');
