@@ -1,10 +1,10 @@
-import { SchedulerError, getcurrent, wait } from '@stackless/tasklets';
+import { SchedulerError, describeValue as describe, getcurrent, wait } from '@stackless/tasklets';
 import { inspect } from 'node:util';
 import * as v8 from 'node:v8';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import type { OperationOptions } from './channel.js';
-import { waitForChange } from './shared-wait.js';
+import { type SharedWait, waitForChange } from './shared-wait.js';
 import {
   CLOSED_MARK,
   DATA_SEQ,
@@ -45,6 +45,18 @@ export interface WorkerChannelHandle {
 }
 
 const DEFAULT_SLOT_BYTES = 8192;
+
+/** What from() passes to the constructor: open this memory instead of making new. */
+class Opening {
+  constructor(readonly memory: SharedArrayBuffer) {}
+}
+
+function wholeNumberOption(caller: string, name: string, value: unknown, min: number, max: number, unit: string): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`${caller}: ${name} must be a number, not ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${caller}: ${name} must be a whole number${unit} from ${min} to ${max}, not ${value}`);
+  }
+}
 const MAX_SLOT_BYTES = 2 ** 30;
 
 /** A blocking operation as steps: each step is a wait for shared memory to change (true) or time out (false). */
@@ -76,24 +88,26 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   readonly #capacity: number;
   readonly #slotBytes: number;
 
-  /** Set by from() for the constructor it calls: open this memory instead of making new. */
-  static #opening: WorkerChannelHandle | undefined = undefined;
-
-  constructor(options: WorkerChannelOptions) {
-    const opening = WorkerChannel.#opening;
-    WorkerChannel.#opening = undefined;
+  /**
+   * Makes a channel with its own shared memory.
+   *
+   * @throws TypeError when `options` is not an object or a field is not a number.
+   * @throws RangeError when `capacity` or `slotBytes` is out of range.
+   */
+  constructor(options: WorkerChannelOptions);
+  /** @internal from() opens the memory of an existing channel. */
+  constructor(options: WorkerChannelOptions, opening: Opening);
+  constructor(options: WorkerChannelOptions, opening?: Opening) {
+    const caller = opening instanceof Opening ? 'WorkerChannel.from()' : 'new WorkerChannel()';
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('new WorkerChannel() takes an options object ({ capacity, slotBytes? })');
+      throw new TypeError(`${caller} takes an options object ({ capacity, slotBytes? }), not ${describe(options)}`);
     }
     const { capacity, slotBytes = DEFAULT_SLOT_BYTES } = options;
-    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
-      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: capacity must be a whole number from 1 to ${MAX_CAPACITY}, not ${String(capacity)}`);
-    }
-    if (typeof slotBytes !== 'number' || !Number.isInteger(slotBytes) || slotBytes < 1 || slotBytes > MAX_SLOT_BYTES) {
-      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: slotBytes must be a whole number of bytes from 1 to ${MAX_SLOT_BYTES}, not ${String(slotBytes)}`);
-    }
+    wholeNumberOption(caller, 'capacity', capacity, 1, MAX_CAPACITY, '');
+    wholeNumberOption(caller, 'slotBytes', slotBytes, 1, MAX_SLOT_BYTES, ' of bytes');
     const shape = { capacity, slotBytes };
-    this.#ring = new Ring(opening?.memory ?? new SharedArrayBuffer(ringBytes(shape)), shape);
+    const memory = opening instanceof Opening ? opening.memory : new SharedArrayBuffer(ringBytes(shape));
+    this.#ring = new Ring(memory, shape);
     this.#words = this.#ring.words;
     this.#capacity = capacity;
     this.#slotBytes = slotBytes;
@@ -102,6 +116,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   /**
    * Opens in this thread the channel that `handle` (another thread's
    * {@link WorkerChannel.handle}) stands for.
+   *
+   * @throws TypeError when `handle` is not a WorkerChannel's handle.
    */
   static from<T>(handle: WorkerChannelHandle): WorkerChannel<T> {
     if (
@@ -111,10 +127,9 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
       !Number.isInteger(handle.capacity) ||
       !Number.isInteger(handle.slotBytes)
     ) {
-      throw new TypeError('WorkerChannel.from() takes the handle of a WorkerChannel (its .handle, passed to this thread)');
+      throw new TypeError(`WorkerChannel.from() takes the handle of a WorkerChannel (its .handle, passed to this thread), not ${describe(handle)}`);
     }
-    WorkerChannel.#opening = handle;
-    return new WorkerChannel<T>({ capacity: handle.capacity, slotBytes: handle.slotBytes });
+    return new WorkerChannel<T>({ capacity: handle.capacity, slotBytes: handle.slotBytes }, new Opening(handle.memory));
   }
 
   /** A structured-cloneable value to pass to another thread, where {@link WorkerChannel.from} opens the same channel. */
@@ -307,6 +322,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   *#blockUntil<R>(sequence: number, waiters: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
     const words = this.#words;
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    let pending: SharedWait | undefined;
     Atomics.add(words, waiters, 1);
     try {
       for (;;) {
@@ -318,9 +334,11 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
           remaining = deadline - performance.now();
           if (remaining <= 0) throw new ChannelTimeoutError(`${operation}() on a WorkerChannel timed out after ${timeout} ms`);
         }
-        yield waitForChange(words, sequence, seen, remaining);
+        pending = waitForChange(words, sequence, seen, remaining);
+        yield pending.changed;
       }
     } finally {
+      pending?.abandon();
       Atomics.sub(words, waiters, 1);
     }
   }
@@ -337,12 +355,13 @@ function requireTasklet(operation: string, asyncName: string): void {
 function timeoutOption(options: OperationOptions | undefined, operation: string): number | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`WorkerChannel#${operation}() takes an options object ({ timeout }), not ${options === null ? 'null' : typeof options}`);
+    throw new TypeError(`WorkerChannel#${operation}() takes an options object ({ timeout }), not ${describe(options)}`);
   }
   const { timeout } = options;
   if (timeout === undefined) return undefined;
-  if (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity) {
-    throw new RangeError(`WorkerChannel#${operation}(): timeout must be a finite number of milliseconds >= 0, not ${String(timeout)}`);
+  if (typeof timeout !== 'number') throw new TypeError(`WorkerChannel#${operation}(): timeout must be a number, not ${describe(timeout)}`);
+  if (!(timeout >= 0) || timeout === Infinity) {
+    throw new RangeError(`WorkerChannel#${operation}(): timeout must be a finite number of milliseconds >= 0, not ${timeout}`);
   }
   return timeout;
 }

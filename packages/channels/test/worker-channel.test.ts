@@ -9,10 +9,10 @@ import t from 'tap';
 
 const fixture = fileURLToPath(new URL('./fixtures/worker-channel.mjs', import.meta.url));
 
-function runCase(name: string): any {
+function runCase(name: string, timeout = 120_000): any {
   const env = { ...process.env };
   delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [fixture, name], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = spawnSync(process.execPath, [fixture, name], { encoding: 'utf8', env, timeout });
   if (child.status !== 0) throw new Error(`case ${name} exited ${child.status ?? child.signal}: ${child.stderr}`);
   return JSON.parse(child.stdout.trim());
 }
@@ -95,6 +95,19 @@ t.test('a slot claimed and never published (a sender gone mid-write) is skipped,
   t.end();
 });
 
+t.test('tasklets killed or cancelled while blocked take and deliver nothing, and their threads still exit', (t) => {
+  const result = runCase('cancelled', 60_000);
+  t.same(result.finallyRan, ['receiver'], "the killed receiver's finally ran");
+  t.equal(result.receiverAlive, false);
+  t.equal(result.scoped, 'TimeoutError', 'a scope timeout cancels a receive');
+  t.equal(result.senderAlive, false);
+  t.equal(result.workerSenderAlive, false);
+  t.equal(result.workerEnd, 'exited', 'the worker whose blocked sender was killed exits by itself');
+  t.same(result.received, ['kept'], 'only the value sent before; neither killed sender delivered');
+  t.equal(result.afterward, 'ChannelTimeoutError');
+  t.end();
+});
+
 t.test('a value larger than slotBytes is refused with a RangeError naming its size; an uncloneable one with DataCloneError', (t) => {
   const result = runCase('sizes');
   t.equal(result.tooLarge.name, 'RangeError');
@@ -115,7 +128,13 @@ t.test('ArrayBuffer and typed-array values round-trip between threads, copied at
 
 t.test('bad input and misuse: typed errors naming the parameter', (t) => {
   const result = runCase('misuse');
-  t.same(result.capacityErrors, Array(6).fill('RangeError'));
+  const names = (errors: { name: string }[]) => errors.map((error) => error.name);
+  t.same(names(result.capacityErrors), ['RangeError', 'RangeError', 'RangeError', 'TypeError', 'RangeError', 'RangeError', 'TypeError'], 'RangeError out of range, TypeError not a number');
+  for (const error of [...result.capacityErrors, ...result.slotBytesErrors, ...result.timeoutErrors]) {
+    t.match(error.message, /^(new WorkerChannel\(\)|WorkerChannel#receiveAsync\(\)): (capacity|slotBytes|timeout) must be/, `names the parameter: ${error.message}`);
+  }
+  t.same(names(result.slotBytesErrors), ['RangeError', 'RangeError', 'TypeError']);
+  t.same(names(result.timeoutErrors), ['TypeError', 'TypeError', 'RangeError']);
   t.equal(result.noOptions, 'TypeError');
   t.same(result.badHandle, ['TypeError', 'TypeError', 'TypeError']);
   t.same(result.onMain, ['SchedulerError', 'SchedulerError'], 'send/receive on the main tasklet');
