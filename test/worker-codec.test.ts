@@ -152,3 +152,22 @@ t.test('values a structured clone refuses are refused; the limit sends large val
   t.same(decodeValue(first), { a: 1 });
   t.end();
 });
+
+t.test('a setter up the prototype chain is not called on decode: each key becomes an own data property', (t) => {
+  let calls = 0;
+  Object.defineProperty(Object.prototype, 'polluted', {
+    set() {
+      calls++;
+    },
+    configurable: true,
+  });
+  try {
+    const decoded = roundTrip({ polluted: 1, toString: 'own' });
+    t.ok(decoded.fast);
+    t.equal(calls, 0, 'the setter did not run');
+    t.same(Object.getOwnPropertyDescriptors(decoded.value), Object.getOwnPropertyDescriptors(structuredClone({ polluted: 1, toString: 'own' })));
+  } finally {
+    delete (Object.prototype as Record<string, unknown>).polluted;
+  }
+  t.end();
+});

@@ -33,6 +33,10 @@ const MAX_FAST_OBJECTS = 32;
 const objectPrototype = Object.prototype;
 const arrayPrototype = Array.prototype;
 
+/** Eight bytes, to move a float64 to and from any offset. */
+const float64Scratch = new Float64Array(1);
+const float64Bytes = new Uint8Array(float64Scratch.buffer);
+
 /** Writes values into a scratch buffer reused from call to call (one per thread). */
 class Encoder {
   bytes = new Uint8Array(256);
@@ -41,8 +45,27 @@ class Encoder {
   limit = 0;
   /** Set while a value is being written: a getter that sends meanwhile goes to v8.serialize. */
   busy = false;
-  /** The objects met so far in this value: one met twice needs v8's reference tracking. */
-  readonly seen: object[] = [];
+  /** The objects met so far in this value (the first seenCount): one met twice needs v8's reference tracking. */
+  readonly seen: Array<object | undefined> = new Array(MAX_FAST_OBJECTS).fill(undefined);
+  seenCount = 0;
+
+  /** Whether `value` was met before in this value; else notes it. False also when too many were met. */
+  meet(value: object): boolean {
+    const seen = this.seen;
+    const count = this.seenCount;
+    if (count >= MAX_FAST_OBJECTS) return false;
+    for (let i = 0; i < count; i++) if (seen[i] === value) return false;
+    seen[count] = value;
+    this.seenCount = count + 1;
+    return true;
+  }
+
+  /** Forgets the objects met (so as not to keep them alive). */
+  forget(): void {
+    const seen = this.seen;
+    for (let i = 0; i < this.seenCount; i++) seen[i] = undefined;
+    this.seenCount = 0;
+  }
 
   /** Room for `count` more bytes; false when the value would pass `limit`. */
   reserve(count: number): boolean {
@@ -117,7 +140,9 @@ class Encoder {
           this.position += 4;
         } else {
           if (!this.byte(FLOAT64) || !this.reserve(8)) return false;
-          this.view.setFloat64(this.position, value, true);
+          // In the platform's byte order: both ends are threads of one process.
+          float64Scratch[0] = value;
+          this.bytes.set(float64Bytes, this.position);
           this.position += 8;
         }
         return true;
@@ -132,21 +157,18 @@ class Encoder {
   }
 
   object(value: object, depth: number): boolean {
-    if (depth >= MAX_DEPTH || this.seen.length >= MAX_FAST_OBJECTS || this.seen.includes(value)) return false;
     // A proxy and an arguments object make a structured clone throw DataCloneError: v8 throws it.
-    if (types.isProxy(value) || types.isArgumentsObject(value)) return false;
+    if (depth >= MAX_DEPTH || types.isProxy(value) || types.isArgumentsObject(value) || !this.meet(value)) return false;
     const prototype = Object.getPrototypeOf(value);
     if (prototype === arrayPrototype && Array.isArray(value)) {
       const length = (value as unknown[]).length;
       // Holes and extra properties are kept by a structured clone: v8's job.
       if (length > MAX_FAST_ARRAY || Object.keys(value).length !== length) return false;
-      this.seen.push(value);
       if (!this.byte(ARRAY) || !this.count(length)) return false;
       for (let i = 0; i < length; i++) if (!this.value((value as unknown[])[i], depth + 1)) return false;
       return true;
     }
     if (prototype !== objectPrototype) return false;
-    this.seen.push(value);
     // Own enumerable string keys, in their order, read with [[Get]]: what a
     // structured clone copies; a key a getter deleted meanwhile is left out, as
     // v8 does. So the count is a fixed 4 bytes, written at the end.
@@ -188,18 +210,28 @@ export function encodeValue(value: unknown, limit: number): Uint8Array {
   try {
     fits = encoder.byte(FAST) && encoder.value(value, 0);
   } finally {
-    encoder.seen.length = 0;
+    encoder.forget();
     encoder.busy = false;
   }
   return fits ? encoder.bytes.subarray(0, encoder.position) : v8.serialize(value);
 }
 
-/** Reads values back from bytes that encodeValue wrote (and were copied since). */
+/** Reads values back from bytes that encodeValue wrote (and were copied since); one per thread, reused. */
 class Decoder {
-  position = 1;
-  readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  bytes: Uint8Array = new Uint8Array(0);
+  position = 0;
+
+  int32(): number {
+    const bytes = this.bytes;
+    const at = this.position;
+    this.position = at + 4;
+    return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+  }
+
+  float64(): number {
+    float64Bytes.set(this.bytes.subarray(this.position, this.position + 8));
+    this.position += 8;
+    return float64Scratch[0]!;
   }
 
   count(): number {
@@ -247,16 +279,10 @@ class Decoder {
         return false;
       case TRUE:
         return true;
-      case INT32: {
-        const value = this.view.getInt32(this.position, true);
-        this.position += 4;
-        return value;
-      }
-      case FLOAT64: {
-        const value = this.view.getFloat64(this.position, true);
-        this.position += 8;
-        return value;
-      }
+      case INT32:
+        return this.int32();
+      case FLOAT64:
+        return this.float64();
       case LATIN1:
       case UTF16:
         return this.string(tag);
@@ -267,14 +293,14 @@ class Decoder {
         return array;
       }
       case OBJECT: {
-        const count = this.view.getUint32(this.position, true);
-        this.position += 4;
+        const count = this.int32() >>> 0;
         const object: Record<string, unknown> = {};
         for (let i = 0; i < count; i++) {
           const key = this.string(this.bytes[this.position++]!);
           const value = this.value();
-          // A data property even for "__proto__", which assignment would take as the prototype.
-          if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+          // An own data property, as a structured clone makes, even where an
+          // assignment would find a setter up the prototype chain ("__proto__").
+          if (key in object) Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
           else object[key] = value;
         }
         return object;
@@ -285,8 +311,21 @@ class Decoder {
   }
 }
 
-/** The value that `bytes` (a private copy of what encodeValue gave) encode. */
-export function decodeValue(bytes: Uint8Array): unknown {
-  if (bytes[0] === V8_VERSION_TAG) return v8.deserialize(bytes);
-  return new Decoder(bytes).value();
+const decoder = new Decoder();
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The value that the first `length` of `bytes` (a private copy of what
+ * encodeValue gave) encode; `bytes` may be reused afterwards.
+ */
+export function decodeValue(bytes: Uint8Array, length = bytes.length): unknown {
+  // v8.deserialize's typed arrays may be views of its input: give it its own copy.
+  if (bytes[0] === V8_VERSION_TAG) return v8.deserialize(bytes.slice(0, length));
+  decoder.bytes = bytes;
+  decoder.position = 1;
+  try {
+    return decoder.value();
+  } finally {
+    decoder.bytes = EMPTY;
+  }
 }

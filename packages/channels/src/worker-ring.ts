@@ -82,6 +82,7 @@ export class Ring {
   readonly #stateBase: number;
   readonly #lengthBase: number;
   readonly #dataBase: number;
+  #scratch = new Uint8Array(64);
 
   constructor(
     readonly memory: SharedArrayBuffer,
@@ -164,12 +165,13 @@ export class Ring {
   }
 
   /**
-   * Takes the value at the head: a private copy of its serialized bytes,
+   * Takes the value at the head: the length of its serialized bytes, copied
+   * into {@link taken} (valid until the next take() in this thread),
    * {@link NOTHING} when nothing is published, {@link CLOSED_MARK} when the
    * ring is closed and drained. The copy is made before the CAS that takes
    * the position, so a receiver that stops half-way has taken nothing.
    */
-  take(): Uint8Array | typeof NOTHING | typeof CLOSED_MARK {
+  take(): number | typeof NOTHING | typeof CLOSED_MARK {
     const words = this.words;
     for (;;) {
       const position = Atomics.load(words, HEAD);
@@ -185,18 +187,36 @@ export class Ring {
         const length = Math.min(Atomics.load(words, this.#lengthBase + slot) >>> 0, this.#slotBytes);
         const start = this.#dataBase + slot * this.#slotBytes;
         // A torn copy (the slot was taken and reused meanwhile) fails the CAS below.
-        const copy = this.#bytes.slice(start, start + length);
+        this.#copyOut(start, length);
         const consumed = ((lap + 1) & 0xffff) << 16;
         if (Atomics.compareExchange(words, cell, seen, consumed) === seen) {
           Atomics.compareExchange(words, HEAD, position, (position + 1) | 0);
           this.releaseSlot(slot);
-          return copy;
+          return length;
         }
       } else if (seenLap === ((lap + 1) & 0xffff) && tag === EMPTY) {
         // Taken by another receiver who has not moved the head yet: help.
         Atomics.compareExchange(words, HEAD, position, (position + 1) | 0);
       }
     }
+  }
+
+  /**
+   * Copies `length` bytes from `start` into this thread's scratch buffer for
+   * the ring ({@link taken}), without allocating for small values.
+   */
+  #copyOut(start: number, length: number): number {
+    let scratch = this.#scratch;
+    if (scratch.length < length) scratch = this.#scratch = new Uint8Array(Math.min(this.#slotBytes, Math.max(length, 2 * scratch.length)));
+    const bytes = this.#bytes;
+    if (length <= 64) for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
+    else scratch.set(bytes.subarray(start, start + length));
+    return length;
+  }
+
+  /** The bytes the last take() in this thread copied out: the first `length` of this buffer. */
+  get taken(): Uint8Array {
+    return this.#scratch;
   }
 
   /** How many values are published and not yet taken (a snapshot). */
