@@ -285,7 +285,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const words = this.#words;
     Atomics.add(words, SPACE_SEQ, 1);
     if (Atomics.load(words, SPACE_WAITERS) > 0) Atomics.notify(words, SPACE_SEQ);
-    return decodeValue(this.#ring.taken, taken) as T;
+    return decodeValue(this.#ring.taken, taken, this.#ring.takenPrivate) as T;
   }
 
   *#sendSteps(bytes: Uint8Array, timeout: number | undefined): Steps<void> {

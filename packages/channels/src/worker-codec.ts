@@ -315,12 +315,15 @@ const decoder = new Decoder();
 const EMPTY = new Uint8Array(0);
 
 /**
- * The value that the first `length` of `bytes` (a private copy of what
- * encodeValue gave) encode; `bytes` may be reused afterwards.
+ * The value that the first `length` of `bytes` (a copy of what encodeValue
+ * gave) encode. Unless `bytes` is `private` (the caller gives it up), it may
+ * be reused afterwards.
  */
-export function decodeValue(bytes: Uint8Array, length = bytes.length): unknown {
-  // v8.deserialize's typed arrays may be views of its input: give it its own copy.
-  if (bytes[0] === V8_VERSION_TAG) return v8.deserialize(bytes.slice(0, length));
+export function decodeValue(bytes: Uint8Array, length = bytes.length, isPrivate = false): unknown {
+  if (bytes[0] === V8_VERSION_TAG) {
+    // v8.deserialize's typed arrays may be views of its input: it needs bytes of its own.
+    return v8.deserialize(isPrivate && length === bytes.length ? bytes : bytes.slice(0, length));
+  }
   decoder.bytes = bytes;
   decoder.position = 1;
   try {

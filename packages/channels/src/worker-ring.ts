@@ -35,6 +35,9 @@ const CLOSED = 0xffff;
 /** Slot numbers are tags 1..0xfffe. */
 export const MAX_CAPACITY = 0xfffe;
 
+/** Values up to this size are copied out of the ring into a reused buffer; larger ones into a new one. */
+const SCRATCH_LIMIT = 4096;
+
 const FREE = 0;
 const BUSY = 1;
 
@@ -83,6 +86,8 @@ export class Ring {
   readonly #lengthBase: number;
   readonly #dataBase: number;
   #scratch = new Uint8Array(64);
+  #taken = this.#scratch;
+  #takenPrivate = false;
 
   constructor(
     readonly memory: SharedArrayBuffer,
@@ -202,12 +207,19 @@ export class Ring {
   }
 
   /**
-   * Copies `length` bytes from `start` into this thread's scratch buffer for
-   * the ring ({@link taken}), without allocating for small values.
+   * Copies `length` bytes from `start` out of the ring ({@link taken}): small
+   * values into this thread's scratch buffer for the ring, without allocating.
    */
   #copyOut(start: number, length: number): number {
-    let scratch = this.#scratch;
-    if (scratch.length < length) scratch = this.#scratch = new Uint8Array(Math.min(this.#slotBytes, Math.max(length, 2 * scratch.length)));
+    if (length > SCRATCH_LIMIT) {
+      // A large value gets a buffer of its own, which the decoder may keep (no second copy).
+      this.#taken = this.#bytes.slice(start, start + length);
+      this.#takenPrivate = true;
+      return length;
+    }
+    this.#takenPrivate = false;
+    let scratch = (this.#taken = this.#scratch);
+    if (scratch.length < length) scratch = this.#scratch = this.#taken = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(length, 2 * scratch.length)));
     const bytes = this.#bytes;
     if (length <= 64) for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
     else scratch.set(bytes.subarray(start, start + length));
@@ -216,7 +228,12 @@ export class Ring {
 
   /** The bytes the last take() in this thread copied out: the first `length` of this buffer. */
   get taken(): Uint8Array {
-    return this.#scratch;
+    return this.#taken;
+  }
+
+  /** Whether {@link taken} is a buffer of its own (else it is reused by the next take()). */
+  get takenPrivate(): boolean {
+    return this.#takenPrivate;
   }
 
   /** How many values are published and not yet taken (a snapshot). */
