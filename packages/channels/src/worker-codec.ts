@@ -49,7 +49,7 @@ class Encoder {
   readonly seen: Array<object | undefined> = new Array(MAX_FAST_OBJECTS).fill(undefined);
   seenCount = 0;
 
-  /** Whether `value` was met before in this value; else notes it. False also when too many were met. */
+  /** Notes `value` as met; false when it was met before in this value, or too many objects were. */
   meet(value: object): boolean {
     const seen = this.seen;
     const count = this.seenCount;
