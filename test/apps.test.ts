@@ -1,8 +1,13 @@
 // The example apps run to completion and compute the right thing.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { TimeoutError, getruncount, run } from '@stackless/tasklets';
 import { type SitePage, crawl, startSite } from './apps/crawler.js';
 import { playHackeysack } from './apps/hackeysack.js';
+import { writeSampleFile } from './apps/hash-pipeline.js';
 import { processLog, writeSampleLog } from './apps/log-pipeline.js';
 import { primes } from './apps/prime-sieve.js';
 import { produceAndConsume } from './apps/producer-consumer.js';
@@ -112,5 +117,40 @@ t.test('crawler: a scope of fetchers, 4 at a time, a time budget, the first brok
     await hanging.close();
   }
   t.equal(getruncount(), 1);
+  t.end();
+});
+
+t.test('hash pipeline: a file through a reader, N hashing worker threads and a writer, digests byte-identical to one thread\'s', (t) => {
+  const chunkBytes = 4096;
+  const rounds = 20;
+  // 12 whole chunks and a short last one.
+  const sample = writeSampleFile(12 * chunkBytes + 1000);
+  t.teardown(sample.remove);
+  // The reference: the same chained SHA-256 over each chunk, on this thread, without channels.
+  const data = readFileSync(sample.path);
+  const expected: Buffer[] = [];
+  for (let start = 0; start < data.length; start += chunkBytes) {
+    const chunk = data.subarray(start, start + chunkBytes);
+    let digest = createHash('sha256').update(chunk).digest();
+    for (let i = 1; i < rounds; i++) digest = createHash('sha256').update(Buffer.concat([digest, chunk])).digest();
+    expected.push(digest);
+  }
+  t.equal(expected.length, 13);
+  // In a child process (worker threads running tasklets). The compiled app: each
+  // worker would compile the TypeScript again under the test's loader (seconds each).
+  const app = fileURLToPath(new URL('./dist/apps/hash-pipeline.js', import.meta.url));
+  const source = fileURLToPath(new URL('./apps/hash-pipeline.ts', import.meta.url));
+  t.ok(existsSync(app) && statSync(app).mtimeMs >= statSync(source).mtimeMs, 'test/dist is built from the current source (pnpm run build)');
+  const env = { ...process.env };
+  delete env.NODE_V8_COVERAGE;
+  delete env.NODE_OPTIONS;
+  for (const workers of [1, 3]) {
+    const child = spawnSync(process.execPath, [app, String(workers), String(rounds), String(chunkBytes / 1024), sample.path], {
+      env,
+      timeout: 120_000,
+    });
+    t.equal(child.status, 0, `${workers} worker(s): exited cleanly ${child.status === 0 ? '' : String(child.stderr)}`);
+    t.ok(Buffer.compare(child.stdout, Buffer.concat(expected)) === 0, `${workers} worker(s): ${expected.length} digests, byte-identical, in chunk order`);
+  }
   t.end();
 });

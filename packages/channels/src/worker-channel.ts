@@ -1,10 +1,10 @@
 import { SchedulerError, describeValue as describe, getcurrent, wait } from '@stackless/tasklets';
 import { inspect } from 'node:util';
-import * as v8 from 'node:v8';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import type { OperationOptions } from './channel.js';
 import { type SharedWait, waitForChange } from './shared-wait.js';
+import { decodeValue, encodeValue } from './worker-codec.js';
 import {
   CLOSED_MARK,
   DATA_SEQ,
@@ -65,7 +65,8 @@ type Steps<T> = Generator<Promise<boolean>, T, boolean>;
 /**
  * A buffered channel whose ends may live in any threads of the process
  * (the main thread and `worker_threads` workers): Go's channels across
- * cores. Values are structured-cloned (`v8.serialize`) when they are sent,
+ * cores. Values are structured-cloned when they are sent (plain data in a
+ * compact encoding of the channel's own, anything else with `v8.serialize`),
  * into shared memory; every value is received exactly once, in the order of
  * its sender. A full channel blocks senders, an empty one receivers; a
  * blocked tasklet blocks only itself, never its thread.
@@ -257,7 +258,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   #encode(value: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
-      bytes = v8.serialize(value);
+      bytes = encodeValue(value, this.#slotBytes);
     } catch (error) {
       // v8.serialize throws a plain Error; structuredClone() and postMessage() a DataCloneError.
       if (error instanceof Error && error.constructor === Error && /could not be cloned|Unserializable host object/.test(error.message)) {
@@ -299,11 +300,13 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const words = this.#words;
     Atomics.add(words, SPACE_SEQ, 1);
     if (Atomics.load(words, SPACE_WAITERS) > 0) Atomics.notify(words, SPACE_SEQ);
-    return v8.deserialize(taken) as T;
+    return decodeValue(this.#ring.taken, taken, this.#ring.takenPrivate) as T;
   }
 
   *#sendSteps(bytes: Uint8Array, timeout: number | undefined): Steps<void> {
     if (this.#trySend(bytes)) return;
+    // The encoding may be in the thread's scratch buffer, which the next send reuses.
+    bytes = bytes.slice();
     yield* this.#blockUntil(SPACE_SEQ, SPACE_WAITERS, timeout, 'send', () => this.#trySend(bytes) || NOTHING);
   }
 

@@ -35,6 +35,9 @@ const CLOSED = 0xffff;
 /** Slot numbers are tags 1..0xfffe. */
 export const MAX_CAPACITY = 0xfffe;
 
+/** Values up to this size are copied out of the ring into a reused buffer; larger ones into a new one. */
+const SCRATCH_LIMIT = 4096;
+
 const FREE = 0;
 const BUSY = 1;
 
@@ -82,6 +85,9 @@ export class Ring {
   readonly #stateBase: number;
   readonly #lengthBase: number;
   readonly #dataBase: number;
+  #scratch = new Uint8Array(64);
+  #taken = this.#scratch;
+  #takenPrivate = false;
 
   constructor(
     readonly memory: SharedArrayBuffer,
@@ -164,12 +170,13 @@ export class Ring {
   }
 
   /**
-   * Takes the value at the head: a private copy of its serialized bytes,
+   * Takes the value at the head: the length of its serialized bytes, copied
+   * into {@link taken} (valid until the next take() in this thread),
    * {@link NOTHING} when nothing is published, {@link CLOSED_MARK} when the
    * ring is closed and drained. The copy is made before the CAS that takes
    * the position, so a receiver that stops half-way has taken nothing.
    */
-  take(): Uint8Array | typeof NOTHING | typeof CLOSED_MARK {
+  take(): number | typeof NOTHING | typeof CLOSED_MARK {
     const words = this.words;
     for (;;) {
       const position = Atomics.load(words, HEAD);
@@ -185,18 +192,48 @@ export class Ring {
         const length = Math.min(Atomics.load(words, this.#lengthBase + slot) >>> 0, this.#slotBytes);
         const start = this.#dataBase + slot * this.#slotBytes;
         // A torn copy (the slot was taken and reused meanwhile) fails the CAS below.
-        const copy = this.#bytes.slice(start, start + length);
+        this.#copyOut(start, length);
         const consumed = ((lap + 1) & 0xffff) << 16;
         if (Atomics.compareExchange(words, cell, seen, consumed) === seen) {
           Atomics.compareExchange(words, HEAD, position, (position + 1) | 0);
           this.releaseSlot(slot);
-          return copy;
+          return length;
         }
       } else if (seenLap === ((lap + 1) & 0xffff) && tag === EMPTY) {
         // Taken by another receiver who has not moved the head yet: help.
         Atomics.compareExchange(words, HEAD, position, (position + 1) | 0);
       }
     }
+  }
+
+  /**
+   * Copies `length` bytes from `start` out of the ring ({@link taken}): small
+   * values into this thread's scratch buffer for the ring, without allocating.
+   */
+  #copyOut(start: number, length: number): number {
+    if (length > SCRATCH_LIMIT) {
+      // A large value gets a buffer of its own, which the decoder may keep (no second copy).
+      this.#taken = this.#bytes.slice(start, start + length);
+      this.#takenPrivate = true;
+      return length;
+    }
+    this.#takenPrivate = false;
+    let scratch = (this.#taken = this.#scratch);
+    if (scratch.length < length) scratch = this.#scratch = this.#taken = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(length, 2 * scratch.length)));
+    const bytes = this.#bytes;
+    if (length <= 64) for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
+    else scratch.set(bytes.subarray(start, start + length));
+    return length;
+  }
+
+  /** The bytes the last take() in this thread copied out: the first `length` of this buffer. */
+  get taken(): Uint8Array {
+    return this.#taken;
+  }
+
+  /** Whether {@link taken} is a buffer of its own (else it is reused by the next take()). */
+  get takenPrivate(): boolean {
+    return this.#takenPrivate;
   }
 
   /** How many values are published and not yet taken (a snapshot). */
