@@ -1,6 +1,8 @@
 // Termination requests and process exits that happen inside greenlets.
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('a vm timeout inside a greenlet terminates only that script', (t) => {
   const result = runChild(fixture('termination.mjs'), [], ['vm-timeout']);
