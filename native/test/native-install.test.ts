@@ -15,7 +15,7 @@ import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 
 const fixture = fixtureIn(import.meta.url);
 
-const native = fileURLToPath(new URL('../../../native/', import.meta.url));
+const native = fileURLToPath(new URL('../', import.meta.url));
 const builtCore = join(native, 'build/Release/stackless.node');
 const nodeGypBuild = dirname(createRequire(join(native, 'index.js')).resolve('node-gyp-build/package.json'));
 const platform = `${process.platform}-${process.arch}`;
