@@ -12,7 +12,7 @@ import {
 import { configureFromEnvironment } from './config.js';
 import { describe } from './describe.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
-import { gettrace, settrace, type TraceEvent } from './tracing.js';
+import { type TraceEvent, currentTracer, replaceTracer } from './trace-state.js';
 
 /** The function a greenlet runs; its arguments come from the first `switch()`. */
 export type RunFunction = (...args: any[]) => unknown;
@@ -479,12 +479,12 @@ function deliver(values: unknown[] | undefined, error: unknown, isError: boolean
 }
 
 function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
-  const tracer = gettrace();
+  const tracer = currentTracer();
   if (tracer === null) return;
   try {
     tracer(event, origin, target);
   } catch (error) {
-    settrace(null);
+    replaceTracer(null);
     throw error;
   }
 }
