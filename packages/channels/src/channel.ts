@@ -2,13 +2,12 @@ import {
   type Blocker,
   type Tasklet,
   blockCurrentOn,
-  describeValue as describe,
   getcurrent,
-  hideFramesOf,
   tasklet,
   unblock,
   unblockAndRun,
 } from '@stackless/tasklets';
+import { describeValue as describe, hideFramesOf } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';

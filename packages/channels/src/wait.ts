@@ -1,7 +1,8 @@
 // Waiting on several channel operations at once, with an optional timeout:
 // the body of select(), also used by a send or receive with a timeout. It
 // knows channels only as Selectable, so channel.ts can use it.
-import { blockCurrent, describeValue as describe, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
+import { blockCurrent, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
+import { describeValue as describe } from '@stackless/tasklets/internal';
 
 import { ChannelClosedError } from './errors.js';
 import { type Delivery, type Selectable, type Waiter, NOTHING_READY, unpack, unwrap } from './waiter.js';

@@ -1,4 +1,5 @@
-import { Greenlet, GreenletExit, getcurrent, hideFramesOf } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
+import { hideFramesOf } from '@stackless/greenlet/internal';
 
 import { type GeneratorRecord, Relay, carry, resumeUnwrapping, running } from './record.js';
 import { yieldValue } from './yield-value.js';

@@ -322,7 +322,7 @@ function frameLimit(): number {
 const libraryPrefixes: string[] = [];
 
 /**
- * @internal Leaves the frames of the modules in the directory of `moduleUrl`
+ * Leaves the frames of the modules in the directory of `moduleUrl`
  * (a package's `import.meta.url`) out of `captureStack()`. Each stackless
  * package registers its own directory at load.
  */

@@ -1,7 +1,8 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { blockingReportPending } from '@stackless/greenlet/internal';
 
 import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';

@@ -1,4 +1,5 @@
-import { Greenlet, hideFramesOf } from '@stackless/greenlet';
+import { Greenlet } from '@stackless/greenlet';
+import { hideFramesOf } from '@stackless/greenlet/internal';
 import { inspect } from 'node:util';
 
 import { header } from './dump.js';
