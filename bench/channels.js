@@ -9,7 +9,7 @@ import { Channel } from '@stackless/channels';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { run, tasklet } from '@stackless/tasklets';
 import { GeneratorChannel, runTasks } from './generator-channels.js';
-import { median, nsPerOp, printTable, settleSwitchShortcuts } from './measure.js';
+import { median, nsPerOp, printGoals, printTable, settleSwitchShortcuts } from './measure.js';
 
 settleSwitchShortcuts();
 
@@ -168,5 +168,8 @@ printTable('Channel ping-pong (round trip: two transfers)', [
 printTable('Concurrent prime sieve, first 1,000 primes (1,000 filters)', [
   ['tasklets + Channel', sieveMs, 'ms'],
   ['generator tasks + channel (baseline)', generatorSieveMs, 'ms', `tasklets / generators = ${ratio(sieveMs, generatorSieveMs)}`],
+]);
+printGoals([
+  ['unbuffered tasklet channel ping-pong / Go', paired?.ratio, 1, 'x', paired ? `median of ${GO_PAIRS} pairs in turns` : 'go not found'],
 ]);
 if (!paired) console.log('\n(go not found: apt-get install golang-go for the Go anchor)');

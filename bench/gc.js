@@ -21,7 +21,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Greenlet, getcurrent, stats } from '@stackless/greenlet';
 import { core } from '@stackless/native';
-import { printTable } from './measure.js';
+import { printGoals, printTable } from './measure.js';
 
 if (typeof globalThis.gc !== 'function') {
   console.error('bench/gc.js needs --expose-gc');
@@ -172,6 +172,7 @@ if (options.json) {
     `\n(scavenge skip: ${skip.status}${skip.reason ? `, ${skip.reason}` : ''}; ` +
       `${skip.cuts} of ${skip.scavenges} scavenges skipped settled greenlets, ${skip.lastSkipped} in the last)`,
   );
+  printGoals([[`full GC, ${count} parked ${depth} frames deep / none parked`, rows[2].ratio, 3, 'x', 'same process, median of 10 forced gc()']]);
   console.log(
     `\n(workload: ${before.workloadCount}/${during.workloadCount}/${after.workloadCount} scavenges before/during/after; checksum ${checksum % 1000})`,
   );

@@ -1,10 +1,13 @@
 // Greenlet benchmarks against same-run baselines. Usage: pnpm bench
 // (coverage off: V8 coverage makes every switch several times slower).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
-import { nsPerOp, nsPerOpAsync, printTable } from './measure.js';
+import { median, nsPerOp, nsPerOpAsync, printGoals, printTable } from './measure.js';
 
 const main = getcurrent();
 
@@ -102,6 +105,33 @@ function pythonGreenlet() {
   return undefined;
 }
 
+/** Builds bench/go/spawn.go (goroutine create + join); undefined without Go. */
+function buildGoSpawn() {
+  const source = fileURLToPath(new URL('./go/spawn.go', import.meta.url));
+  const binary = join(mkdtempSync(join(tmpdir(), 'stackless-spawn-')), 'spawn');
+  const result = spawnSync('go', ['build', '-o', binary, source], { encoding: 'utf8', env: { ...process.env, GO111MODULE: 'off' } });
+  return result.status === 0 ? binary : undefined;
+}
+
+function goSpawn(binary) {
+  const result = spawnSync(binary, [], { encoding: 'utf8', env: { ...process.env, GOMAXPROCS: '1' } });
+  return result.status === 0 ? JSON.parse(result.stdout).spawn_ns : undefined;
+}
+
+const PAIRS = 3;
+
+/** Median of the ratios ours/theirs over pairs measured in turns. */
+function inTurns(ours, theirs) {
+  const ratios = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const a = ours();
+    const b = theirs();
+    if (b === undefined) return undefined;
+    ratios.push(a / b);
+  }
+  return median(ratios);
+}
+
 // The switch shortcuts (docs/switch-cost.md) turn on once V8's symbols are
 // read; measure with them settled, and without each for comparison.
 core.waitForDebugWalkBypassSymbols();
@@ -121,6 +151,12 @@ const generatorNs = generatorRoundTrip();
 const asyncNs = await asyncPingPong();
 const memory = memoryPerSuspendedGreenlet();
 const python = pythonGreenlet();
+// Same-run ratios for the goals: ours and the anchor in turns.
+const hotVsPython = python ? inTurns(greenletRoundTrip, () => pythonGreenlet()?.switch_ns) : undefined;
+const goSpawnBinary = buildGoSpawn();
+const goSpawnNs = goSpawnBinary ? goSpawn(goSpawnBinary) : undefined;
+const createVsGo = goSpawnBinary ? inTurns(createStartFinish, () => goSpawn(goSpawnBinary)) : undefined;
+if (goSpawnBinary) rmSync(dirname(goSpawnBinary), { recursive: true, force: true });
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 console.log(`stackless greenlet benchmarks: node ${process.version}, ${process.arch}`);
@@ -137,10 +173,16 @@ printTable('Round trips (A -> B -> A), median of 7 batches', [
 ]);
 printTable('Lifecycle', [
   ['greenlet create + start + finish', createNs, 'ns/op'],
+  ...(goSpawnNs ? [['Go goroutine create + join, GOMAXPROCS=1 (anchor)', goSpawnNs, 'ns/op', `ours / Go = ${ratio(createNs, goSpawnNs)}`]] : []),
   ...(python ? [['python greenlet create + start + finish', python.create_ns, 'ns/op', `ours / python = ${ratio(createNs, python.create_ns)}`]] : []),
 ]);
 printTable('Memory per suspended greenlet (10,000 parked)', [
   ['RSS', memory.rss / 1024, 'KiB'],
   ['JS heap', memory.heap / 1024, 'KiB'],
+]);
+printGoals([
+  ['hot switch round trip / Python greenlet', hotVsPython, 0.5, 'x', python ? `median of ${PAIRS} pairs in turns` : 'python3 with greenlet not found'],
+  ['pooled create+start+finish / Go create+join', createVsGo, 2, 'x', goSpawnBinary ? `median of ${PAIRS} pairs in turns` : 'go not found'],
+  ['RSS per parked greenlet, 10,000 parked', memory.rss / 1024, 7, ' KiB', 'bench/scale.js gives 100,000'],
 ]);
 if (!python) console.log('\n(python3 with greenlet not found: apt-get install python3-greenlet for the reference figures)');

@@ -50,3 +50,26 @@ export function printTable(title, rows) {
     console.log(`  ${name.padEnd(width)}  ${String(shown).padStart(9)} ${unit.padEnd(8)} ${note}`);
   }
 }
+
+/**
+ * Prints issue 19's "done when" goals measured by this script: rows of
+ * [goal, measured, target, unit, how], where measured is a same-run ratio (or
+ * an absolute figure where the goal is one) and at most `target` meets it.
+ * A measured value of undefined means the anchor is missing here.
+ */
+export function printGoals(rows) {
+  console.log('\nDone-when goals (issue 19): measured / target, at most 1.00 meets it');
+  const width = Math.max(...rows.map(([goal]) => goal.length));
+  for (const [goal, measured, target, unit, how = ''] of rows) {
+    if (measured === undefined || Number.isNaN(measured)) {
+      console.log(`  ${goal.padEnd(width)}  skipped: ${how}`);
+      continue;
+    }
+    const shown = (value) => `${value.toFixed(value < 10 ? 2 : 0)}${unit}`;
+    const ofTarget = measured / target;
+    console.log(
+      `  ${goal.padEnd(width)}  ${shown(measured).padStart(10)} vs ${shown(target).padEnd(8)} ` +
+        `${ofTarget.toFixed(2)} of target, ${ofTarget <= 1 ? 'met' : 'not met'}${how ? `  (${how})` : ''}`,
+    );
+  }
+}

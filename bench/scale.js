@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Greenlet, getcurrent, stats } from '@stackless/greenlet';
-import { printTable } from './measure.js';
+import { printGoals, printTable } from './measure.js';
 
 if (typeof globalThis.gc !== 'function') {
   console.error('bench/scale.js needs --expose-gc');
@@ -95,5 +95,10 @@ if (options.json) {
     ['RSS', kib(large.rss), 'KiB', `(${kib(small.rss)} KiB with ${small.count.toLocaleString('en')}: memory reused)`],
     ['  of which JS heap', kib(large.heap), 'KiB'],
     ['page tables (kernel memory, not in RSS)', kib(large.pageTables), 'KiB'],
+  ]);
+  const parked = large.count.toLocaleString('en');
+  printGoals([
+    [`switch into a cold greenlet, ${parked} parked`, large.switchNs / 1000, 1, ' µs', 'round robin, passing a value'],
+    [`RSS per parked greenlet, ${parked} parked`, large.rss / 1024, 7, ' KiB', 'page tables not counted'],
   ]);
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, printTable } from './measure.js';
+import { median, printGoals, printTable } from './measure.js';
 
 const leaves = Number(process.argv[2] ?? 1_000_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -103,5 +103,12 @@ printTable(`skynet, median of ${rounds} runs taken in turns`, [
     'ms',
     `peak RSS ${unbuffered.rssMiB.toFixed(0)} MiB: every leaf stays parked until its turn comes round`,
   ],
+]);
+// Ratios per round (the configurations ran back to back), then the median.
+const perRound = (i, j) => (samples[j] ? median(samples[i].map((run, round) => run.ms / samples[j][round].ms)) : undefined);
+printGoals([
+  [`skynet ${leaves.toLocaleString('en')}, tasklets / async functions`, perRound(0, 1), 1, 'x', `median of ${rounds} rounds`],
+  [`skynet ${leaves.toLocaleString('en')}, tasklets / Go`, goBinary ? perRound(0, 2) : undefined, 1.5, 'x', goBinary ? `median of ${rounds} rounds` : 'go not found'],
+  [`skynet ${leaves.toLocaleString('en')}, tasklets' peak RSS`, summary[0].rssMiB, 1024, ' MiB', 'whole process'],
 ]);
 if (!goBinary) console.log('\n(go not found: apt-get install golang-go for the Go anchor)');

@@ -3,7 +3,7 @@
 // that every shrink of any part still gives a valid program.
 import fc from 'fast-check';
 
-import type { ChannelSpec, CreateMode, Op, Program, TaskletSpec } from './program.js';
+import { type ChannelSpec, type CreateMode, type Op, type Program, type SyncOp, type TaskletSpec, openScopes } from './program.js';
 
 export interface GenerateOptions {
   maxChannels?: number;
@@ -18,7 +18,13 @@ type RawOp =
   | { kind: 'schedule'; withValue: boolean }
   | { kind: 'plain'; op: 'scheduleRemove' | 'getruncount' | 'runAll' }
   | { kind: 'taskletOp'; op: 'kill' | 'run' | 'switch' | 'insert' | 'remove' | 'setup'; target: number }
-  | { kind: 'throw'; via: 'throw' | 'raiseException'; target: number };
+  | { kind: 'throw'; via: 'throw' | 'raiseException'; target: number }
+  | { kind: 'join'; target: number }
+  | { kind: 'fail' }
+  | { kind: 'sync'; op: SyncOp }
+  /** s.cancel() of an open scope, `level` reduced modulo how many are open; dropped outside any scope. */
+  | { kind: 'cancel'; level: number }
+  | { kind: 'scope'; body: RawOp[] };
 
 interface RawTasklet {
   args: number[];
@@ -32,7 +38,10 @@ interface RawTasklet {
 
 const ref = fc.nat({ max: 7 });
 
-function rawOp(forMain: boolean): fc.Arbitrary<RawOp> {
+/** Scopes nest this deep at most. */
+const SCOPE_DEPTH = 2;
+
+function rawOp(forMain: boolean, depth = SCOPE_DEPTH): fc.Arbitrary<RawOp> {
   const channelOp = (op: 'send' | 'sendThrow' | 'receive' | 'close' | 'open') =>
     ref.map((channel): RawOp => ({ kind: 'channelOp', op, channel }));
   const taskletOp = (op: 'kill' | 'run' | 'switch' | 'insert' | 'remove' | 'setup') =>
@@ -66,11 +75,42 @@ function rawOp(forMain: boolean): fc.Arbitrary<RawOp> {
     { weight: 1, arbitrary: taskletOp('remove') },
     { weight: 1, arbitrary: taskletOp('setup') },
   ];
+  choices.push(
+    { weight: 3, arbitrary: ref.map((target): RawOp => ({ kind: 'join', target })) },
+    { weight: 2, arbitrary: fc.constant<RawOp>({ kind: 'fail' }) },
+    { weight: 4, arbitrary: ref.map((level): RawOp => ({ kind: 'cancel', level })) },
+    ...(['lockAcquire', 'lockRelease', 'semAcquire', 'semRelease', 'eventWait', 'eventSet'] as const).map((op) => ({
+      weight: 1,
+      arbitrary: fc.constant<RawOp>({ kind: 'sync', op }),
+    })),
+    { weight: 1, arbitrary: fc.constant<RawOp>({ kind: 'sync', op: 'eventClear' }) },
+  );
+  if (depth > 0) {
+    choices.push({
+      weight: 4,
+      arbitrary: fc.array(rawOp(forMain, depth - 1), { maxLength: 4 }).map((body): RawOp => ({ kind: 'scope', body })),
+    });
+  }
   if (forMain) choices.push({ weight: 3, arbitrary: fc.constant<RawOp>({ kind: 'plain', op: 'runAll' }) });
   return fc.oneof(...choices);
 }
 
-function resolveOp(raw: RawOp, channelCount: number, names: readonly string[]): Op {
+/** The ops of `raws`, a scope's body written out between scopeBegin and scopeEnd; `open`: scopes open around them. */
+function resolveOps(raws: readonly RawOp[], channelCount: number, names: readonly string[], open = 0): Op[] {
+  const ops: Op[] = [];
+  for (const raw of raws) {
+    if (raw.kind === 'scope') {
+      ops.push({ kind: 'scopeBegin' }, ...resolveOps(raw.body, channelCount, names, open + 1), { kind: 'scopeEnd' });
+    } else if (raw.kind === 'cancel') {
+      if (open > 0) ops.push({ kind: 'cancel', level: raw.level % open });
+    } else {
+      ops.push(resolveOp(raw, channelCount, names));
+    }
+  }
+  return ops;
+}
+
+function resolveOp(raw: Exclude<RawOp, { kind: 'scope' | 'cancel' }>, channelCount: number, names: readonly string[]): Op {
   const name = (n: number) => names[n % names.length]!;
   switch (raw.kind) {
     case 'channelOp':
@@ -95,6 +135,12 @@ function resolveOp(raw: RawOp, channelCount: number, names: readonly string[]): 
       return { kind: raw.op, target: name(raw.target) };
     case 'throw':
       return { kind: 'throw', via: raw.via, target: name(raw.target) };
+    case 'join':
+      return { kind: 'join', target: name(raw.target) };
+    case 'fail':
+      return { kind: 'fail' };
+    case 'sync':
+      return { kind: raw.op };
   }
 }
 
@@ -113,24 +159,37 @@ export function programArbitrary(options: GenerateOptions = {}): fc.Arbitrary<Pr
     ops: fc.array(rawOp(false), { maxLength: maxOps }),
     creator: fc.nat({ max: 7 }),
     position: fc.nat({ max: 7 }),
-    mode: fc.oneof({ weight: 3, arbitrary: fc.constant('setup' as const) }, { weight: 1, arbitrary: fc.constant('bind' as const) }),
+    // 'child' where the creating op lands inside a scope's body, else 'setup'.
+    mode: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('setup' as const) },
+      { weight: 1, arbitrary: fc.constant('bind' as const) },
+      { weight: 3, arbitrary: fc.constant('child' as const) },
+    ),
   });
   return fc
     .record({
       channels: fc.array(channel, { minLength: 1, maxLength: maxChannels }),
       tasklets: fc.array(rawTasklet, { minLength: 1, maxLength: maxTasklets }),
       main: fc.array(rawOp(true), { maxLength: maxOps }),
+      permits: fc.integer({ min: 0, max: 2 }),
     })
-    .map(({ channels, tasklets, main }) => {
+    .map(({ channels, tasklets, main, permits }) => {
       const names = tasklets.map((_, i) => `T${i + 1}`);
-      const opLists: Op[][] = [main.map((op) => resolveOp(op, channels.length, names))];
-      for (const t of tasklets) opLists.push(t.ops.map((op) => resolveOp(op, channels.length, names)));
+      const opLists: Op[][] = [resolveOps(main, channels.length, names)];
+      for (const t of tasklets) opLists.push(resolveOps(t.ops, channels.length, names));
       // Each tasklet is created by exactly one spawn: in main's ops or in those of a tasklet defined before it.
       tasklets.forEach((t, i) => {
         const creator = opLists[t.creator % (i + 1)]!;
-        creator.splice(t.position % (creator.length + 1), 0, { kind: 'spawn', target: names[i]!, mode: t.mode });
+        let at = t.position % (creator.length + 1);
+        if (t.mode === 'child' && openScopes(creator, at).length === 0) {
+          // Into the body of one of the creator's scopes, if it has any.
+          const begins = creator.flatMap((op, pc) => (op.kind === 'scopeBegin' ? [pc] : []));
+          if (begins.length > 0) at = begins[t.position % begins.length]! + 1;
+        }
+        const mode = t.mode === 'child' && openScopes(creator, at).length === 0 ? 'setup' : t.mode;
+        creator.splice(at, 0, { kind: 'spawn', target: names[i]!, mode });
       });
       const specs: TaskletSpec[] = tasklets.map((t, i) => ({ name: names[i]!, args: t.args, ops: opLists[i + 1]! }));
-      return { channels, tasklets: specs, main: opLists[0]! };
+      return { channels, tasklets: specs, main: opLists[0]!, permits };
     });
 }

@@ -5,15 +5,20 @@
 // Go's (with docs/channels.md) for what Stackless lacks: buffers, closing
 // that wakes receivers, select. Each rule names its source.
 import { ModelChannel, type Item, type Waiter, takeOff } from './channel.js';
-import { type Op, type Program, type TaskletRef, describeOp, sentValue } from './program.js';
+import { type CreateMode, type Op, type Program, type TaskletRef, describeOp, propagates, resultValue, scopeEndOf, sentValue } from './program.js';
 import { Ring } from './run-queue.js';
+import { type Cancellation, ModelScope } from './scope.js';
+import { ModelEvent, ModelLock, ModelSemaphore } from './sync.js';
 import { ModelTasklet } from './tasklet.js';
+import { WaitQueue } from './wait-queue.js';
 import {
   ABSENT,
   OK,
   type Outcome,
   beginLine,
+  bodyFinallyLine,
   channelLine,
+  finallyLine,
   endLine,
   returnedNumber,
   returnedTasklet,
@@ -45,6 +50,13 @@ const SUSPENDED = Symbol('suspended');
 type Step = Outcome | typeof SUSPENDED;
 
 const TASKLET_EXIT = threw('TaskletExit');
+const DEADLOCK = threw('DeadlockError');
+const ACQUIRED = 'ok true';
+
+/** The name inside `threw Name`, for `failed` lines and AggregateError lists. */
+function errorName(outcome: Outcome): string {
+  return outcome.slice('threw '.length);
+}
 const MAX_STEPS = 100_000;
 
 export function runModel(program: Program, oracle: SelectOracle = () => undefined, accepted: ReadonlySet<Quirk> = new Set()): string[] {
@@ -59,6 +71,11 @@ class Model {
   /** Created tasklets by name; a definition not created yet is absent. */
   readonly tasklets = new Map<TaskletRef, ModelTasklet>();
   running: ModelTasklet;
+  readonly lock = new ModelLock();
+  readonly semaphore: ModelSemaphore;
+  readonly event = new ModelEvent();
+  /** Who waits in join() for each tasklet. */
+  readonly joiners = new Map<ModelTasklet, WaitQueue>();
 
   constructor(
     readonly program: Program,
@@ -67,6 +84,7 @@ class Model {
     readonly accepted: ReadonlySet<Quirk>,
   ) {
     this.channels = program.channels.map((spec, i) => new ModelChannel(i, spec));
+    this.semaphore = new ModelSemaphore(program.permits);
     this.main = new ModelTasklet('main', [], mainOps(program), true);
     this.main.started = true;
     this.ring.insertAtEnd(this.main);
@@ -81,32 +99,64 @@ class Model {
       if (!t.started) {
         t.started = true;
         this.trace.push(startLine(t.name, t.args, true));
+      } else if (t.scopeWaiting) {
+        t.scopeWaiting = false;
+        const interruption = t.pending;
+        t.pending = undefined;
+        this.scopeWait(t, interruption);
+        continue;
       } else if (t.pending !== undefined) {
         const outcome = t.pending;
         t.pending = undefined;
-        if (!this.complete(t, outcome)) continue;
+        t.handed = undefined;
+        this.complete(t, outcome);
+        continue;
       }
       if (t.pc >= t.ops.length) {
         if (t.isMain) return this.trace;
-        this.end(t);
+        this.end(t, returnedValue(resultValue(t.name)));
         continue;
       }
       const op = t.ops[t.pc]!;
+      if (op.kind === 'scopeEnd') {
+        this.trace.push(bodyFinallyLine(t.name, t.scopes.at(-1)!.begin));
+        this.scopeWait(t, undefined);
+        continue;
+      }
       this.trace.push(beginLine(t.name, t.pc, describeOp(op)));
+      if (op.kind === 'scopeBegin') {
+        this.openScope(t);
+        continue;
+      }
       const step = this.execute(t, op);
       if (step !== SUSPENDED) this.complete(t, step);
     }
   }
 
-  /** Records the end of `t`'s current op. A TaskletExit ends the tasklet (the op wrapper rethrows it). Returns whether `t` goes on. */
-  complete(t: ModelTasklet, outcome: Outcome): boolean {
+  /**
+   * Records the end of `t`'s current op. A TaskletExit goes on (the op
+   * wrapper rethrows it), and so does the error of a fail or a scope: it
+   * ends the body of the innermost scope, or the tasklet.
+   */
+  complete(t: ModelTasklet, outcome: Outcome): void {
     this.trace.push(endLine(t.name, t.pc, outcome));
+    const goesOn = outcome === TASKLET_EXIT ? !(t.isMain && t.scopes.length === 0) : outcome.startsWith('threw ') && propagates(t.name, t.ops, t.pc);
     t.pc++;
-    if (outcome === TASKLET_EXIT && !t.isMain) {
-      this.end(t);
-      return false;
+    if (goesOn) this.unwind(t, outcome);
+  }
+
+  /** An error leaves the op wrapper: it ends the body of `t`'s innermost scope, else `t` itself. */
+  unwind(t: ModelTasklet, error: Outcome): void {
+    const s = t.scopes.at(-1);
+    if (s !== undefined) {
+      this.trace.push(bodyFinallyLine(t.name, s.begin));
+      this.bodyEnded(s, error, t.exitIsCancellation);
+      t.pc = scopeEndOf(t.ops, s.begin);
+      this.scopeWait(t, undefined);
+      return;
     }
-    return true;
+    if (t.isMain) return;
+    this.end(t, error === TASKLET_EXIT ? OK : error);
   }
 
   // ---- who runs next ------------------------------------------------------
@@ -144,21 +194,70 @@ class Model {
    * taken off its channel and gets the deadlock ("the main tasklet is
    * receiving without a sender available").
    */
-  end(t: ModelTasklet): void {
-    t.dead = true;
-    this.ring.remove(t);
-    this.trace.push(`finished ${t.name}`);
+  end(t: ModelTasklet, result: Outcome): void {
+    // Its function's finally block runs before it is dead (and a cancelled child's cleanup so shows).
+    this.trace.push(finallyLine(t.name));
+    this.die(t, result);
     if (this.ring.head !== undefined) {
       this.running = this.ring.head;
       return;
     }
     const m = this.main;
     if (m.blocked) {
-      takeOff(m.waiters![0]!);
-      m.pending = threw('DeadlockError');
+      this.leaveWait(m);
+      m.pending = DEADLOCK;
     }
     this.ring.insertAtEnd(m);
     this.running = m;
+  }
+
+  /**
+   * `t` is dead with `result` (what join() gives): its joiners are woken in
+   * the order they joined, each at the end of the ring (gevent runs a
+   * greenlet's links in order); then its scope hears of it: an error cancels
+   * the scope, and the last child to die wakes a body waiting for the
+   * children; then the `finished` or `failed` event (docs/structured.md: a
+   * listener sees the scope cancelled already).
+   */
+  die(t: ModelTasklet, result: Outcome): void {
+    t.dead = true;
+    t.result = result;
+    this.ring.remove(t);
+    const joiners = this.joiners.get(t);
+    for (let j = joiners?.shift(); j !== undefined; j = joiners!.shift()) this.wake(j, result);
+    const s = t.childOf;
+    if (s !== undefined) {
+      if (result.startsWith('threw ')) {
+        s.errors.push(result);
+        this.cancel(s, 'error');
+      }
+      if (s.liveChildren.length === 0 && s.owner.scopeWaiting) {
+        const owner = s.childrenWait.shift();
+        if (owner !== undefined) this.ring.insertAtEnd(owner);
+      }
+    }
+    this.trace.push(result.startsWith('threw ') ? `failed ${t.name} ${errorName(result)}` : `finished ${t.name}`);
+  }
+
+  /** A blocked tasklet's operation ends with `outcome`: it goes to the end of the ring. */
+  wake(t: ModelTasklet, outcome: Outcome): void {
+    this.leaveWait(t);
+    t.pending = outcome;
+    this.ring.insertAtEnd(t);
+  }
+
+  /** Takes `t` off whatever it blocks on. A Lock or permit it was handed but never took goes on to the next waiter. */
+  leaveWait(t: ModelTasklet): void {
+    if (t.waiters !== undefined) takeOff(t.waiters[0]!);
+    t.waitingOn?.leave(t);
+  }
+
+  /** `t`'s pending outcome is replaced by an error before it ran: what a release handed it is passed on. */
+  forfeit(t: ModelTasklet): void {
+    const handed = t.handed;
+    t.handed = undefined;
+    if (handed === 'lock') this.releaseLock();
+    else if (handed === 'semaphore') this.releasePermit();
   }
 
   /**
@@ -167,7 +266,7 @@ class Model {
    * inserted at its end, then the ring turns to the target.
    */
   switchTo(target: ModelTasklet): void {
-    if (target.blocked) takeOff(target.waiters![0]!);
+    this.leaveWait(target);
     if (!this.ring.has(target)) this.ring.insertAtEnd(target);
     this.ring.makeHead(target);
     this.running = target;
@@ -217,7 +316,7 @@ class Model {
         // ts->st.runcount: the ring's size (main is out of it while it waits in run()).
         return returnedNumber(this.ring.size);
       case 'spawn':
-        return this.spawn(op.target, op.mode);
+        return this.spawn(self, op.target, op.mode);
       case 'kill':
       case 'throw':
         return this.raise(self, op.target, op.kind === 'kill');
@@ -257,15 +356,246 @@ class Model {
       case 'snapshot':
         this.snapshot();
         return OK;
+      case 'join':
+        return this.join(self, op.target);
+      case 'fail':
+        return threw('FailError');
+      case 'cancel':
+        this.cancel(self.scopes[self.scopes.length - 1 - op.level]!, 'cancel');
+        return OK;
+      case 'scopeBegin':
+      case 'scopeEnd':
+        throw new Error('model: scopes are run by run()');
+      case 'lockAcquire':
+        // Not reentrant: acquiring it again from its holder throws (docs/structured.md).
+        if (this.lock.holder === self) return threw('SchedulerError');
+        if (this.lock.holder === undefined) {
+          this.lock.holder = self;
+          return ACQUIRED;
+        }
+        return this.blockOn(self, this.lock.queue);
+      case 'lockRelease':
+        if (this.lock.holder !== self) return threw('SchedulerError');
+        this.releaseLock();
+        return OK;
+      case 'semAcquire':
+        if (this.semaphore.value > 0) {
+          this.semaphore.value--;
+          return ACQUIRED;
+        }
+        return this.blockOn(self, this.semaphore.queue);
+      case 'semRelease':
+        this.releasePermit();
+        return OK;
+      case 'eventWait':
+        return this.event.isSet ? ACQUIRED : this.blockOn(self, this.event.queue);
+      case 'eventSet':
+        // Every waiter is woken, in the order they came; the setter goes on.
+        this.event.isSet = true;
+        for (let w = this.event.queue.shift(); w !== undefined; w = this.event.queue.shift()) this.wake(w, ACQUIRED);
+        return OK;
+      case 'eventClear':
+        this.event.isSet = false;
+        return OK;
     }
   }
 
-  spawn(name: TaskletRef, mode: 'setup' | 'bind'): Step {
+  /** The Lock goes to the longest waiter (handed: it holds it before it runs), else it is free. */
+  releaseLock(): void {
+    const next = this.lock.queue.shift();
+    this.lock.holder = next;
+    if (next === undefined) return;
+    this.wake(next, ACQUIRED);
+    next.handed = 'lock';
+  }
+
+  /** A permit goes to the longest waiter, else back to the Semaphore. */
+  releasePermit(): void {
+    const next = this.semaphore.queue.shift();
+    if (next === undefined) {
+      this.semaphore.value++;
+      return;
+    }
+    this.wake(next, ACQUIRED);
+    next.handed = 'semaphore';
+  }
+
+  /**
+   * t.join() (gevent's Greenlet.get): a dead target gives its result at
+   * once; joining oneself is a SchedulerError; else the caller blocks until
+   * the target dies.
+   */
+  join(self: ModelTasklet, name: TaskletRef): Step {
+    const t = this.tasklets.get(name);
+    if (t === undefined) return ABSENT;
+    if (t === self) return threw('SchedulerError');
+    if (t.dead) return t.result!;
+    let queue = this.joiners.get(t);
+    if (queue === undefined) this.joiners.set(t, (queue = new WaitQueue()));
+    return this.blockOn(self, queue);
+  }
+
+  /**
+   * Blocks `self` on a wait queue: a cancellation point (TaskletExit in a
+   * cancelled scope, rule 4), and a deadlock when nothing else could run,
+   * exactly as for channels.
+   */
+  blockOn(self: ModelTasklet, queue: WaitQueue): Step {
+    if (this.inCancelledScope(self)) return this.cancelled(self);
+    this.ring.remove(self);
+    const next = this.nextAfterLeaving(self);
+    if (next === undefined) {
+      this.ring.insertAtEnd(self);
+      return DEADLOCK;
+    }
+    queue.add(self);
+    this.running = next;
+    return SUSPENDED;
+  }
+
+  /** A blocking operation in a cancelled scope: TaskletExit, without blocking. */
+  cancelled(self: ModelTasklet): Outcome {
+    self.exitIsCancellation = true;
+    return TASKLET_EXIT;
+  }
+
+  // ---- scopes -------------------------------------------------------------
+
+  /** Whether `t` is in a cancelled scope: its blocking operations throw TaskletExit instead of blocking. */
+  inCancelledScope(t: ModelTasklet): boolean {
+    return t.scopes.some((s) => s.cancelled !== undefined) || t.childOf?.cancelled !== undefined;
+  }
+
+  /**
+   * scopeBegin: the body starts at once in the calling tasklet. A scope
+   * opened inside a cancelled one is cancelled from the start (Trio: a
+   * cancel scope inside a cancelled one is cancelled too); its body runs
+   * until its first blocking operation.
+   */
+  openScope(t: ModelTasklet): void {
+    const parent = t.scopes.at(-1) ?? t.childOf;
+    const s = new ModelScope(t.pc, t, parent);
+    parent?.inner.push(s);
+    t.scopes.push(s);
+    t.pc++;
+    if (parent?.cancelled !== undefined) s.cancelled = 'parent';
+  }
+
+  /**
+   * The body of `s` has ended (error undefined: it ran to its end). An error
+   * is recorded and cancels the scope; a TaskletExit of its own (or an
+   * enclosing scope's) cancellation is how a cancellation completes; one from
+   * kill() cancels the scope and goes on out of scope() (rule 8).
+   */
+  bodyEnded(s: ModelScope, error: Outcome | undefined, exitIsCancellation: boolean): void {
+    if (error === undefined) return;
+    if (error === TASKLET_EXIT) {
+      if (exitIsCancellation && s.cancelled !== undefined) return;
+      s.rethrowExit = true;
+      this.cancel(s, 'exit');
+      return;
+    }
+    s.errors.push(error);
+    this.cancel(s, 'error');
+  }
+
+  /**
+   * The body is done: scope() waits until every child is dead, then returns
+   * or throws (rule 1). The wait is no cancellation point; an error or kill
+   * that reaches it (a DeadlockError when nothing could run, kill(), throw())
+   * counts as the body's and cancels the scope, and the wait goes on.
+   */
+  scopeWait(t: ModelTasklet, interruption: Outcome | undefined): void {
+    const s = t.scopes.at(-1)!;
+    if (interruption !== undefined) this.bodyEnded(s, interruption, false);
+    if (s.liveChildren.length === 0) {
+      this.closeScope(t, s);
+      return;
+    }
+    this.ring.remove(t);
+    const next = this.nextAfterLeaving(t);
+    if (next === undefined) {
+      this.ring.insertAtEnd(t);
+      this.scopeWait(t, DEADLOCK);
+      return;
+    }
+    s.childrenWait.add(t);
+    t.scopeWaiting = true;
+    this.running = next;
+  }
+
+  /**
+   * Every child is dead: scope() throws its error (several: an
+   * AggregateError of them in the order thrown); else a TaskletExit if an
+   * enclosing scope's cancellation or a kill ended it; else it returns the
+   * body's value (undefined here), also when cancelled by s.cancel().
+   */
+  closeScope(t: ModelTasklet, s: ModelScope): void {
+    t.scopes.pop();
+    s.ended = true;
+    const outcome =
+      s.errors.length > 1
+        ? threw(`AggregateError[${s.errors.map(errorName).join(',')}]`)
+        : (s.errors[0] ?? (s.rethrowExit || s.cancelled === 'parent' ? TASKLET_EXIT : OK));
+    t.exitIsCancellation = !s.rethrowExit;
+    this.trace.push(endLine(t.name, s.begin, outcome));
+    t.pc = scopeEndOf(t.ops, s.begin) + 1;
+    const goesOn = outcome === TASKLET_EXIT ? !(t.isMain && t.scopes.length === 0) : outcome !== OK && propagates(t.name, t.ops, s.begin);
+    if (goesOn) this.unwind(t, outcome);
+  }
+
+  /**
+   * Cancels `s` (rules 2, 4, 7), innermost first (docs/structured.md, "Who
+   * runs first"): the scopes opened inside it are cancelled in the order
+   * they were opened, each the same way; then its children still alive are
+   * killed in spawn order (one that never ran dies at once; one suspended
+   * gets TaskletExit there, taken off what it blocks on and put at the end of
+   * the ring; one in a scope's wait for its children is left to it); then its
+   * body is woken with TaskletExit if it blocks. s.cancel() returns at once.
+   */
+  cancel(s: ModelScope, why: Cancellation): void {
+    if (s.cancelled !== undefined || s.ended) return;
+    s.cancelled = why;
+    for (const inner of s.inner) this.cancel(inner, 'parent');
+    for (const child of s.liveChildren) {
+      if (!child.started) this.die(child, OK);
+      else this.interruptWithExit(child, true);
+    }
+    this.interruptWithExit(s.owner, false);
+  }
+
+  /**
+   * A cancellation's TaskletExit in `t`: a killed child gets it wherever it
+   * is suspended, a body only where it blocks (schedule() is no cancellation
+   * point). The running tasklet meets it at its next blocking operation, and
+   * so does one woken with an error not yet thrown (a failure a join
+   * delivered, a SentError): the error is its, never lost (rule 3).
+   */
+  interruptWithExit(t: ModelTasklet, anywhere: boolean): void {
+    if (t.dead || t === this.running || t.scopeWaiting || t.pending?.startsWith('threw ')) return;
+    if (!anywhere && !t.blocked) return;
+    this.forfeit(t);
+    this.leaveWait(t);
+    t.pending = TASKLET_EXIT;
+    t.exitIsCancellation = true;
+    if (!this.ring.has(t)) this.ring.insertAtEnd(t);
+  }
+
+
+  spawn(self: ModelTasklet, name: TaskletRef, mode: CreateMode): Step {
     const spec = this.program.tasklets.find((s) => s.name === name)!;
     const t = new ModelTasklet(name, spec.args, spec.ops, false);
     this.tasklets.set(name, t);
     // tasklet(fn)(...args) = bind + setup: at the end of the ring. bind(fn, args): alive, paused.
     if (mode === 'setup') this.ring.insertAtEnd(t);
+    if (mode === 'child') {
+      // s.spawn(): at the end of the ring; on a cancelled scope, dead without running (rule 8).
+      const s = self.scopes.at(-1)!;
+      t.childOf = s;
+      s.children.push(t);
+      if (s.cancelled !== undefined) this.die(t, OK);
+      else this.ring.insertAtEnd(t);
+    }
     return returnedTasklet(name);
   }
 
@@ -280,15 +610,18 @@ class Model {
     const t = this.tasklets.get(name);
     if (t === undefined) return ABSENT;
     const error = kill ? TASKLET_EXIT : threw('InjectedError');
-    if (t === self) return error;
+    if (t === self) {
+      self.exitIsCancellation = false;
+      return error;
+    }
     if (t.dead) return kill ? OK : threw('SchedulerError');
     if (!t.started) {
-      t.dead = true;
-      this.ring.remove(t);
-      this.trace.push(kill ? `finished ${t.name}` : `failed ${t.name} InjectedError`);
+      this.die(t, kill ? OK : error);
       return OK;
     }
+    this.forfeit(t);
     t.pending = error;
+    t.exitIsCancellation = false;
     self.pending = OK;
     this.switchTo(t);
     return SUSPENDED;
@@ -431,11 +764,12 @@ class Model {
     cases: { channel: ModelChannel; sending: boolean; item: Item | undefined }[],
     selectCases = false,
   ): Step {
+    if (this.inCancelledScope(self)) return this.cancelled(self);
     this.ring.remove(self);
     const next = this.nextAfterLeaving(self);
     if (next === undefined) {
       this.ring.insertAtEnd(self);
-      return threw('DeadlockError');
+      return DEADLOCK;
     }
     const group: Waiter[] = [];
     cases.forEach((c, index) => {
@@ -524,5 +858,6 @@ class Model {
       const flags = [alive && 'alive', t.blocked && 'blocked', scheduled && 'scheduled', alive && !scheduled && 'paused'];
       this.trace.push(taskletLine(spec.name, flags.filter((f): f is string => typeof f === 'string')));
     }
+    this.trace.push(`sync locked=${this.lock.locked} value=${this.semaphore.value} set=${this.event.isSet}`);
   }
 }

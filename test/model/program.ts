@@ -15,8 +15,14 @@ export interface ChannelSpec {
   readonly preference: -1 | 0 | 1;
 }
 
-/** How a tasklet is made: `tasklet(fn)(...args)` (scheduled) or `new Tasklet(fn).bind(fn, args)` (paused). */
-export type CreateMode = 'setup' | 'bind';
+/**
+ * How a tasklet is made: `tasklet(fn)(...args)` (scheduled), `new Tasklet(fn).bind(fn, args)` (paused), or
+ * `s.spawn(fn, ...args)` of the innermost open scope (`child`; only inside a scope's body).
+ */
+export type CreateMode = 'setup' | 'bind' | 'child';
+
+/** The synchronisation objects every program has: one Lock, one Semaphore (of Program.permits), one Event. */
+export type SyncOp = 'lockAcquire' | 'lockRelease' | 'semAcquire' | 'semRelease' | 'eventWait' | 'eventSet' | 'eventClear';
 
 export interface SelectCaseSpec {
   readonly channel: ChannelRef;
@@ -53,6 +59,20 @@ export type Op =
   | { readonly kind: 'remove'; readonly target: TaskletRef }
   /** t.setup(...): always refused, since every tasklet made here is already bound. */
   | { readonly kind: 'setup'; readonly target: TaskletRef }
+  /** t.join(): the target's return value (`T1.result`), its error, or undefined if it was killed. */
+  | { readonly kind: 'join'; readonly target: TaskletRef }
+  /** Throws a FailError out of the op, not caught by the op wrapper: it ends the tasklet, or the body of its scope. */
+  | { readonly kind: 'fail' }
+  /**
+   * scope((s) => { ...the ops up to the matching scopeEnd... }): the ops in
+   * between are its body (the list is flat: pcs stay plain numbers).
+   */
+  | { readonly kind: 'scopeBegin' }
+  /** Where the body of the innermost open scope ends; writes no code and logs nothing. */
+  | { readonly kind: 'scopeEnd' }
+  /** s.cancel() of the scope `level` steps out from the innermost one open here (0: the innermost). */
+  | { readonly kind: 'cancel'; readonly level: number }
+  | { readonly kind: SyncOp }
   /** The module-level run(); main only. */
   | { readonly kind: 'runAll' }
   /** Records the state of every channel and tasklet and getruncount(); added by mainOps(), never generated. */
@@ -67,6 +87,8 @@ export interface TaskletSpec {
 export interface Program {
   readonly channels: readonly ChannelSpec[];
   readonly tasklets: readonly TaskletSpec[];
+  /** The Semaphore's initial value. */
+  readonly permits: number;
   /** Main's ops. The runners add a final run() and then kill what is left. */
   readonly main: readonly Op[];
 }
@@ -74,6 +96,41 @@ export interface Program {
 /** The value a send at `pc` of `who` sends: unique, so a trace shows who got what. */
 export function sentValue(who: string, pc: number): string {
   return `${who}.${pc}`;
+}
+
+/** What a tasklet's function returns when it runs to its end, for join() to show. */
+export function resultValue(who: string): string {
+  return `${who}.result`;
+}
+
+/** The scope open at each pc (its scopeBegin's pc, innermost last), for ops inside a body. */
+export function openScopes(ops: readonly Op[], pc: number): number[] {
+  const open: number[] = [];
+  for (let i = 0; i < pc; i++) {
+    if (ops[i]!.kind === 'scopeBegin') open.push(i);
+    else if (ops[i]!.kind === 'scopeEnd') open.pop();
+  }
+  return open;
+}
+
+/** The pc of the scopeEnd matching the scopeBegin at `begin`. */
+export function scopeEndOf(ops: readonly Op[], begin: number): number {
+  let depth = 0;
+  for (let i = begin; i < ops.length; i++) {
+    if (ops[i]!.kind === 'scopeBegin') depth++;
+    else if (ops[i]!.kind === 'scopeEnd' && --depth === 0) return i;
+  }
+  throw new Error('program: a scopeBegin without its scopeEnd');
+}
+
+/**
+ * Whether an error the op at `pc` throws goes on (ends the tasklet, or the
+ * body of its scope): a fail op's and a scope's, everywhere but at main's top
+ * level, which logs it and goes on. A TaskletExit always goes on.
+ */
+export function propagates(who: string, ops: readonly Op[], pc: number): boolean {
+  const kind = ops[pc]!.kind;
+  return (kind === 'fail' || kind === 'scopeBegin') && (who !== 'main' || openScopes(ops, pc).length > 0);
 }
 
 /** A short readable form of an op, used in traces. */
@@ -91,6 +148,14 @@ export function describeOp(op: Op): string {
       return op.withValue ? 'schedule(value)' : 'schedule()';
     case 'scheduleRemove':
     case 'getruncount':
+    case 'fail':
+    case 'lockAcquire':
+    case 'lockRelease':
+    case 'semAcquire':
+    case 'semRelease':
+    case 'eventWait':
+    case 'eventSet':
+    case 'eventClear':
     case 'runAll':
     case 'snapshot':
       return `${op.kind}()`;
@@ -98,6 +163,12 @@ export function describeOp(op: Op): string {
       return `spawn ${op.target} (${op.mode})`;
     case 'throw':
       return `${op.target}.${op.via}()`;
+    case 'scopeBegin':
+      return 'scope';
+    case 'scopeEnd':
+      return 'end of scope';
+    case 'cancel':
+      return `cancel(${op.level})`;
     default:
       return `${op.target}.${op.kind}()`;
   }

@@ -6,7 +6,8 @@ import * as channels from '@stackless/channels';
 import * as tasklets from '@stackless/tasklets';
 
 import { mainOps } from './main-ops.js';
-import { type Op, type Program, describeOp, sentValue } from './program.js';
+import { bodyFinallyLine, finallyLine } from './trace.js';
+import { type Op, type Program, describeOp, openScopes, propagates, resultValue, sentValue } from './program.js';
 
 /** The packages' exports the generated code uses, as it names them. */
 const BINDINGS = {
@@ -20,12 +21,16 @@ const BINDINGS = {
   schedule: tasklets.schedule,
   scheduleRemove: tasklets.scheduleRemove,
   tasklet: tasklets.tasklet,
+  scope: tasklets.scope,
+  Lock: tasklets.Lock,
+  Semaphore: tasklets.Semaphore,
+  Event: tasklets.Event,
   Channel: channels.Channel,
   onReceive: channels.onReceive,
   onSend: channels.onSend,
   select: channels.select,
 };
-const TASKLETS_IMPORTS = ['Tasklet', 'TaskletExit', 'events', 'getcurrent', 'getmain', 'getruncount', 'run', 'schedule', 'scheduleRemove', 'tasklet'];
+const TASKLETS_IMPORTS = ['Tasklet', 'TaskletExit', 'events', 'getcurrent', 'getmain', 'getruncount', 'run', 'schedule', 'scheduleRemove', 'tasklet', 'scope', 'Lock', 'Semaphore', 'Event'];
 const CHANNELS_IMPORTS = ['Channel', 'onReceive', 'onSend', 'select'];
 
 /** Runs `program` on the real packages and returns its trace. */
@@ -94,27 +99,37 @@ export function programBody(program: Program): string {
     "class InjectedError extends Error { constructor() { super('thrown into a tasklet'); this.name = 'InjectedError'; } }",
     '/** Sent with sendThrow(): the receiver throws it; its message is the value it stands for. */',
     "class SentError extends Error { constructor(value) { super(value); this.name = 'SentError'; } }",
+    "class FailError extends Error { constructor() { super('a tasklet failed'); this.name = 'FailError'; } }",
+    '/** An error as the trace shows it: its name, an AggregateError with those of its errors. */',
+    'const errorName = (error) => {',
+    '  if (error instanceof SentError) return `SentError(${error.message})`;',
+    "  if (error instanceof AggregateError) return `AggregateError[${error.errors.map(errorName).join(',')}]`;",
+    '  return error?.name ?? typeof error;',
+    '};',
     'const show = (v) => {',
     "  if (v === ABSENT) return 'absent';",
     "  if (v === undefined) return 'ok';",
     '  if (typeof v === \'string\') return `ok ${JSON.stringify(v)}`;',
     '  if (typeof v === \'number\') return `ok ${v}`;',
     "  if (v instanceof Tasklet) return `ok <${names.get(v) ?? 'unknown'}>`;",
+    "  if (typeof v === 'boolean') return `ok ${v}`;",
     "  if (typeof v === 'object' && v !== null && 'index' in v) {",
     "    return `ok {index:${v.index}${v.value !== undefined ? `,value:${JSON.stringify(v.value)}` : ''}${v.closed ? ',closed' : ''}}`;",
     '  }',
     '  return `ok ${String(v)}`;',
     '};',
-    '/** Runs one op and logs it: "who #pc op", then "who #pc -> outcome". A TaskletExit goes on ending the tasklet. */',
-    'function step(who, pc, what, action) {',
+    '/**',
+    ' * Runs one op and logs it: "who #pc op", then "who #pc -> outcome". A TaskletExit goes on ending the tasklet',
+    ' * (or the body of its scope), and so does any error with `propagate` (fail, a scope that throws).',
+    ' */',
+    'function step(who, pc, what, action, propagate = false) {',
     '  log.push(`${who} #${pc} ${what}`);',
     '  let outcome;',
     '  try {',
     '    outcome = show(action());',
     '  } catch (error) {',
-    "    const name = error instanceof SentError ? `SentError(${error.message})` : error?.name ?? typeof error;",
-    '    log.push(`${who} #${pc} -> threw ${name}`);',
-    '    if (error instanceof TaskletExit) throw error;',
+    '    log.push(`${who} #${pc} -> threw ${errorName(error)}`);',
+    '    if (propagate || error instanceof TaskletExit) throw error;',
     '    return;',
     '  }',
     '  log.push(`${who} #${pc} -> ${outcome}`);',
@@ -124,6 +139,7 @@ export function programBody(program: Program): string {
     out.push(`const c${i} = new Channel({ capacity: ${c.capacity} });`);
     if (c.preference !== -1) out.push(`c${i}.preference = ${c.preference};`);
   });
+  out.push(`const lock = new Lock();`, `const sem = new Semaphore(${program.permits});`, 'const event = new Event();');
   out.push(
     'function snapshot() {',
     '  log.push(`snapshot runcount=${getruncount()}`);',
@@ -136,6 +152,7 @@ export function programBody(program: Program): string {
     "    const flags = t && ['alive', 'blocked', 'scheduled', 'paused'].filter((flag) => t[flag]);",
     "    log.push(`${name} ${!t ? 'absent' : flags.length === 0 ? 'dead' : flags.join(',')}`);",
     '  }',
+    '  log.push(`sync locked=${lock.locked} value=${sem.value} set=${event.isSet}`);',
     '}',
   );
   for (const spec of program.tasklets) {
@@ -143,19 +160,22 @@ export function programBody(program: Program): string {
     out.push(
       `  log.push(\`${spec.name} start (\${args.join(',')}) this=\${this === undefined || this === getcurrent() ? 'ok' : 'internal'}\`);`,
     );
-    spec.ops.forEach((op, pc) => out.push(`  ${stepCode(spec.name, pc, op, program)}`));
-    out.push('}');
+    out.push('  try {');
+    spec.ops.forEach((_, pc) => out.push(`    ${stepCode(spec.name, pc, spec.ops, program)}`));
+    out.push(`    return ${JSON.stringify(resultValue(spec.name))};`, `  } finally {`, `    log.push(${JSON.stringify(finallyLine(spec.name))});`, '  }', '}');
   }
   out.push(
-    "const onFinished = (t) => log.push(`finished ${names.get(t) ?? 'unknown'}`);",
-    "const onFailed = (t, error) => log.push(`failed ${names.get(t) ?? 'unknown'} ${error?.name}`);",
+    'let spawning;',
+    "const onFinished = (t) => log.push(`finished ${names.get(t) ?? spawning ?? 'unknown'}`);",
+    "const onFailed = (t, error) => log.push(`failed ${names.get(t) ?? spawning ?? 'unknown'} ${errorName(error)}`);",
     'const onError = () => {}; // a tasklet thrown into before it ran fails; with a listener that does not go to main',
     "events.on('finished', onFinished);",
     "events.on('failed', onFailed);",
     "events.on('error', onError);",
     'try {',
   );
-  mainOps(program).forEach((op, pc) => out.push(`  ${stepCode('main', pc, op, program)}`));
+  const main = mainOps(program);
+  main.forEach((_, pc) => out.push(`  ${stepCode('main', pc, main, program)}`));
   out.push(
     '} finally {',
     "  events.off('finished', onFinished);",
@@ -168,12 +188,29 @@ export function programBody(program: Program): string {
   return out.join('\n');
 }
 
-function stepCode(who: string, pc: number, op: Op, program: Program): string {
-  return `step('${who}', ${pc}, ${JSON.stringify(describeOp(op))}, () => { ${opCode(who, pc, op, program)} });`;
+/** The variable of the scope `level` steps out from the innermost open at `pc`. */
+function scopeVariable(ops: readonly Op[], pc: number, level: number): string {
+  const open = openScopes(ops, pc);
+  return `s${open[open.length - 1 - level]}`;
+}
+
+function stepCode(who: string, pc: number, ops: readonly Op[], program: Program): string {
+  const op = ops[pc]!;
+  const what = JSON.stringify(describeOp(op));
+  const indent = '  '.repeat(openScopes(ops, pc).length - (op.kind === 'scopeEnd' ? 1 : 0));
+  const propagate = propagates(who, ops, pc) ? ', true' : '';
+  // A scope's body and a tasklet's function log their finally blocks: where a cancellation's cleanup runs.
+  if (op.kind === 'scopeBegin') return `${indent}step('${who}', ${pc}, ${what}, () => scope((s${pc}) => { try {`;
+  if (op.kind === 'scopeEnd') {
+    const begin = openScopes(ops, pc).at(-1)!;
+    return `${indent}} finally { log.push(${JSON.stringify(bodyFinallyLine(who, begin))}); } })${propagates(who, ops, begin) ? ', true' : ''});`;
+  }
+  return `${indent}step('${who}', ${pc}, ${what}, () => { ${opCode(who, pc, ops, program)} }${propagate});`;
 }
 
 /** The API calls of one op, as statements; `return` gives the value to log. */
-function opCode(who: string, pc: number, op: Op, program: Program): string {
+function opCode(who: string, pc: number, ops: readonly Op[], program: Program): string {
+  const op = ops[pc]!;
   const value = JSON.stringify(sentValue(who, pc));
   const target = (name: string, call: string) => `if (!T.${name}) return ABSENT; ${call};`;
   switch (op.kind) {
@@ -198,8 +235,14 @@ function opCode(who: string, pc: number, op: Op, program: Program): string {
       return 'return getruncount();';
     case 'spawn': {
       const args = program.tasklets.find((t) => t.name === op.target)!.args.join(', ');
-      const make = op.mode === 'setup' ? `tasklet(${op.target})(${args})` : `new Tasklet(${op.target}).bind(${op.target}, [${args}])`;
-      return `const t = ${make}; T.${op.target} = t; names.set(t, '${op.target}'); return t;`;
+      const make =
+        op.mode === 'setup'
+          ? `tasklet(${op.target})(${args})`
+          : op.mode === 'bind'
+            ? `new Tasklet(${op.target}).bind(${op.target}, [${args}])`
+            : `${scopeVariable(ops, pc, 0)}.spawn(${[op.target, args].filter((a) => a !== '').join(', ')})`;
+      // spawning names it for the events of a tasklet that dies inside spawn() (on a cancelled scope).
+      return `spawning = '${op.target}'; const t = ${make}; spawning = undefined; T.${op.target} = t; names.set(t, '${op.target}'); return t;`;
     }
     case 'kill':
       return target(op.target, `T.${op.target}.kill()`);
@@ -214,6 +257,29 @@ function opCode(who: string, pc: number, op: Op, program: Program): string {
     case 'remove':
     case 'setup':
       return target(op.target, `T.${op.target}.${op.kind}()`);
+    case 'join':
+      return target(op.target, `return T.${op.target}.join()`);
+    case 'fail':
+      return 'throw new FailError();';
+    case 'cancel':
+      return `${scopeVariable(ops, pc, op.level)}.cancel();`;
+    case 'scopeBegin':
+    case 'scopeEnd':
+      throw new Error('real: scopes are written by stepCode()');
+    case 'lockAcquire':
+      return 'return lock.acquire();';
+    case 'lockRelease':
+      return 'lock.release();';
+    case 'semAcquire':
+      return 'return sem.acquire();';
+    case 'semRelease':
+      return 'sem.release();';
+    case 'eventWait':
+      return 'return event.wait();';
+    case 'eventSet':
+      return 'event.set();';
+    case 'eventClear':
+      return 'event.clear();';
     case 'runAll':
       return 'run();';
     case 'snapshot':

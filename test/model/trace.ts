@@ -42,6 +42,16 @@ export function startLine(who: string, args: readonly number[], thisOk: boolean)
   return `${who} start (${args.join(',')}) this=${thisOk ? 'ok' : 'internal'}`;
 }
 
+/** A tasklet's function runs its finally block (it ends, fails or is killed; never if it never ran). */
+export function finallyLine(who: string): string {
+  return `${who} finally`;
+}
+
+/** The finally block of the body of the scope opened at `pc`, as the body ends (before scope() waits for the children). */
+export function bodyFinallyLine(who: string, pc: number): string {
+  return `${who} #${pc} body finally`;
+}
+
 export interface ChannelState {
   balance: number;
   length: number;

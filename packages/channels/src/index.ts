@@ -1,7 +1,8 @@
 /**
  * Stackless channels for `@stackless/tasklets`: rendezvous send and receive
  * between tasklets, with close and iteration, plus what Go users expect:
- * buffers, select, timeouts, and promise access for code outside tasklets. See docs/channels.md.
+ * buffers, select, timeouts, and promise access for code outside tasklets
+ * (docs/channels.md); and WorkerChannel between worker threads (docs/worker-channels.md).
  *
  * @packageDocumentation
  */
@@ -19,3 +20,5 @@ export {
 } from './select.js';
 export { setChannelCallback, getChannelCallback, type ChannelCallback } from './channel-callback.js';
 export { DeadlockError } from '@stackless/tasklets';
+/** Channels between worker threads: see docs/worker-channels.md. */
+export { WorkerChannel, type WorkerChannelOptions, type WorkerChannelHandle } from './worker-channel.js';

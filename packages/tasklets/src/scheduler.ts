@@ -373,9 +373,9 @@ export function raiseIn(target: TaskletCore, error: unknown): void {
   const self = caller(error instanceof TaskletExit ? 'kill()' : 'throw()');
   if (!target.started) {
     // Never ran: it dies without running, as if its function had thrown the
-    // error at once. A failure goes to main now, as it would have.
-    finish(target, error, undefined);
-    if (main.hasWakeError) {
+    // error at once. A failure nobody took goes to main now, as it would
+    // have; one delivered to a joiner (main too) waits for the joiner's turn.
+    if (finish(target, error, undefined)) {
       if (self === main) throw takeWakeError(main);
       switchTo(main);
     }
@@ -508,8 +508,8 @@ function markStarted(core: TaskletCore): void {
   started.add(core);
 }
 
-/** Marks a tasklet dead and reports how it ended. */
-function finish(core: TaskletCore, failure: unknown, value: unknown): void {
+/** Marks a tasklet dead and reports how it ended. Returns whether its failure was raised in main. */
+function finish(core: TaskletCore, failure: unknown, value: unknown): boolean {
   const name = logDebug ? label(core) : '';
   core.dead = true;
   core.fn = undefined;
@@ -522,13 +522,17 @@ function finish(core: TaskletCore, failure: unknown, value: unknown): void {
   if (failed) {
     if (logDebug) log.debug({ tasklet: name, error: String(failure) }, 'failed');
     emitReporting('failed', core.tasklet, failure);
-    if (delivered) return;
+    if (delivered) return false;
     if (events.listenerCount('error') > 0) emitReporting('error', failure, core.tasklet);
-    else raiseInMain(failure);
+    else {
+      raiseInMain(failure);
+      return true;
+    }
   } else {
     if (logDebug) log.debug({ tasklet: name }, 'finished');
     emitReporting('finished', core.tasklet);
   }
+  return false;
 }
 
 /**

@@ -6,6 +6,7 @@ import t from 'tap';
 import {
   DeadlockError,
   SchedulerError,
+  Tasklet,
   TimeoutError,
   events,
   finished,
@@ -86,6 +87,33 @@ t.test('a killed tasklet joins as undefined', (t) => {
   run();
   t.equal(joiner.alive, false);
   t.equal(victim.join(), undefined);
+  t.end();
+});
+
+t.test('throw() into a tasklet that never ran, which main joins: the thrower goes on before main gets the error', (t) => {
+  // Found by the model (test/model): throw() into an unstarted tasklet kills
+  // it without switching (tasklet_throw on a tasklet with no frame), and main,
+  // woken as a joiner, waits for its turn at the end of the run queue like
+  // any joiner; it used to run at once, ahead of the thrower.
+  const log: string[] = [];
+  const onError = () => log.push('reported as uncaught');
+  events.on('error', onError);
+  try {
+    const paused = new Tasklet(() => log.push('ran')).bind(() => log.push('ran'), []);
+    tasklet(() => {
+      log.push('throw');
+      paused.throw(new Error('into the unstarted'));
+      log.push('the thrower goes on');
+    })();
+    try {
+      paused.join();
+    } catch (error) {
+      log.push(`main joined: ${(error as Error).message}`);
+    }
+  } finally {
+    events.off('error', onError);
+  }
+  t.same(log, ['throw', 'the thrower goes on', 'main joined: into the unstarted']);
   t.end();
 });
 

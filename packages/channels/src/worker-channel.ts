@@ -1,0 +1,369 @@
+import { SchedulerError, getcurrent, wait } from '@stackless/tasklets';
+import { inspect } from 'node:util';
+import * as v8 from 'node:v8';
+
+import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+import type { OperationOptions } from './channel.js';
+import { waitForChange } from './shared-wait.js';
+import {
+  CLOSED_MARK,
+  DATA_SEQ,
+  DATA_WAITERS,
+  MAX_CAPACITY,
+  NOTHING,
+  Ring,
+  SPACE_SEQ,
+  SPACE_WAITERS,
+  ringBytes,
+} from './worker-ring.js';
+
+/** Options for a {@link WorkerChannel}. */
+export interface WorkerChannelOptions {
+  /** How many values the channel holds before senders block: a whole number from 1 to 65534. */
+  capacity: number;
+  /**
+   * The largest serialized value, in bytes, that fits in one of the
+   * channel's `capacity` slots (default 8192). A larger value makes `send`
+   * throw `RangeError`. The channel takes about `capacity * slotBytes` bytes
+   * of shared memory.
+   */
+  slotBytes?: number;
+}
+
+/**
+ * What {@link WorkerChannel.handle} gives: a structured-cloneable value that
+ * carries the channel's shared memory to another thread. Its fields are not
+ * part of the API.
+ */
+export interface WorkerChannelHandle {
+  /** @internal */
+  readonly memory: SharedArrayBuffer;
+  /** @internal */
+  readonly capacity: number;
+  /** @internal */
+  readonly slotBytes: number;
+}
+
+const DEFAULT_SLOT_BYTES = 8192;
+const MAX_SLOT_BYTES = 2 ** 30;
+
+/** A blocking operation as steps: each step is a wait for shared memory to change (true) or time out (false). */
+type Steps<T> = Generator<Promise<boolean>, T, boolean>;
+
+/**
+ * A buffered channel whose ends may live in any threads of the process
+ * (the main thread and `worker_threads` workers): Go's channels across
+ * cores. Values are structured-cloned (`v8.serialize`) when they are sent,
+ * into shared memory; every value is received exactly once, in the order of
+ * its sender. A full channel blocks senders, an empty one receivers; a
+ * blocked tasklet blocks only itself, never its thread.
+ *
+ * Make the channel in one thread, pass {@link WorkerChannel.handle} to the
+ * others (`workerData`, `postMessage`) and open it there with
+ * {@link WorkerChannel.from}. See docs/worker-channels.md.
+ *
+ * @example
+ * ```ts
+ * const jobs = new WorkerChannel<number>({ capacity: 64 });
+ * const worker = new Worker(new URL('./stage.js', import.meta.url), { workerData: jobs.handle });
+ * // in stage.js: const jobs = WorkerChannel.from<number>(workerData);
+ * await jobs.sendAsync(42);
+ * ```
+ */
+export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
+  readonly #ring: Ring;
+  readonly #words: Int32Array;
+  readonly #capacity: number;
+  readonly #slotBytes: number;
+
+  /** Set by from() for the constructor it calls: open this memory instead of making new. */
+  static #opening: WorkerChannelHandle | undefined = undefined;
+
+  constructor(options: WorkerChannelOptions) {
+    const opening = WorkerChannel.#opening;
+    WorkerChannel.#opening = undefined;
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('new WorkerChannel() takes an options object ({ capacity, slotBytes? })');
+    }
+    const { capacity, slotBytes = DEFAULT_SLOT_BYTES } = options;
+    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: capacity must be a whole number from 1 to ${MAX_CAPACITY}, not ${String(capacity)}`);
+    }
+    if (typeof slotBytes !== 'number' || !Number.isInteger(slotBytes) || slotBytes < 1 || slotBytes > MAX_SLOT_BYTES) {
+      throw new RangeError(`${opening ? 'WorkerChannel.from()' : 'new WorkerChannel()'}: slotBytes must be a whole number of bytes from 1 to ${MAX_SLOT_BYTES}, not ${String(slotBytes)}`);
+    }
+    const shape = { capacity, slotBytes };
+    this.#ring = new Ring(opening?.memory ?? new SharedArrayBuffer(ringBytes(shape)), shape);
+    this.#words = this.#ring.words;
+    this.#capacity = capacity;
+    this.#slotBytes = slotBytes;
+  }
+
+  /**
+   * Opens in this thread the channel that `handle` (another thread's
+   * {@link WorkerChannel.handle}) stands for.
+   */
+  static from<T>(handle: WorkerChannelHandle): WorkerChannel<T> {
+    if (
+      typeof handle !== 'object' ||
+      handle === null ||
+      !(handle.memory instanceof SharedArrayBuffer) ||
+      !Number.isInteger(handle.capacity) ||
+      !Number.isInteger(handle.slotBytes)
+    ) {
+      throw new TypeError('WorkerChannel.from() takes the handle of a WorkerChannel (its .handle, passed to this thread)');
+    }
+    WorkerChannel.#opening = handle;
+    return new WorkerChannel<T>({ capacity: handle.capacity, slotBytes: handle.slotBytes });
+  }
+
+  /** A structured-cloneable value to pass to another thread, where {@link WorkerChannel.from} opens the same channel. */
+  get handle(): WorkerChannelHandle {
+    return { memory: this.#ring.memory, capacity: this.#capacity, slotBytes: this.#slotBytes };
+  }
+
+  /** How many values the channel holds before senders block. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** The largest serialized value a slot holds, in bytes. */
+  get slotBytes(): number {
+    return this.#slotBytes;
+  }
+
+  /** Whether close() was called, in any thread. */
+  get closed(): boolean {
+    return this.#ring.closed;
+  }
+
+  /**
+   * Sends a copy of `value`, blocking the calling tasklet while the channel
+   * is full.
+   *
+   * @throws SchedulerError on the main tasklet (use {@link sendAsync}).
+   * @throws DataCloneError when `value` cannot be structured-cloned; nothing is sent.
+   * @throws RangeError when `value` serializes to more than `slotBytes`; nothing is sent.
+   * @throws ChannelClosedError when the channel is closed, or closes while the send waits.
+   * @throws ChannelTimeoutError when `options.timeout` ms pass first.
+   */
+  send(value: T, options?: OperationOptions): void {
+    const timeout = timeoutOption(options, 'send');
+    requireTasklet('send', 'sendAsync');
+    runBlocking(this.#sendSteps(this.#encode(value), timeout));
+  }
+
+  /**
+   * Receives the next value, blocking the calling tasklet while the channel
+   * is empty.
+   *
+   * @throws SchedulerError on the main tasklet (use {@link receiveAsync}).
+   * @throws ChannelClosedError when the channel is closed and drained.
+   * @throws ChannelTimeoutError when `options.timeout` ms pass first.
+   */
+  receive(options?: OperationOptions): T {
+    const timeout = timeoutOption(options, 'receive');
+    requireTasklet('receive', 'receiveAsync');
+    return runBlocking(this.#receiveSteps(timeout));
+  }
+
+  /**
+   * {@link send} for code outside tasklets: settles once the value is in the
+   * channel. The value is copied at once, so it may be changed afterwards.
+   */
+  sendAsync(value: T, options?: OperationOptions): Promise<void> {
+    try {
+      const timeout = timeoutOption(options, 'sendAsync');
+      return runAsync(this.#sendSteps(this.#encode(value), timeout));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link receive} for code outside tasklets. */
+  receiveAsync(options?: OperationOptions): Promise<T> {
+    try {
+      return runAsync(this.#receiveSteps(timeoutOption(options, 'receiveAsync')));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Closes the channel for every thread: blocked and later sends throw
+   * ChannelClosedError; receivers get what was sent before, then
+   * ChannelClosedError. Closing again does nothing.
+   */
+  close(): void {
+    this.#ring.close();
+    const words = this.#words;
+    Atomics.add(words, DATA_SEQ, 1);
+    Atomics.add(words, SPACE_SEQ, 1);
+    Atomics.notify(words, DATA_SEQ);
+    Atomics.notify(words, SPACE_SEQ);
+  }
+
+  /** Receives (in a tasklet) until the channel is closed and drained. */
+  *[Symbol.iterator](): Iterator<T> {
+    for (;;) {
+      let value: T;
+      try {
+        value = this.receive();
+      } catch (error) {
+        if (error instanceof ChannelClosedError) return;
+        throw error;
+      }
+      yield value;
+    }
+  }
+
+  /** `for await (const value of channel)`, for code outside tasklets. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let value: T;
+      try {
+        value = await this.receiveAsync();
+      } catch (error) {
+        if (error instanceof ChannelClosedError) return;
+        throw error;
+      }
+      yield value;
+    }
+  }
+
+  [inspect.custom](): string {
+    return `WorkerChannel { buffered: ${this.#ring.length}/${this.#capacity}${this.closed ? ', closed' : ''} }`;
+  }
+
+  toString(): string {
+    return 'WorkerChannel';
+  }
+
+  #encode(value: unknown): Uint8Array {
+    let bytes: Uint8Array;
+    try {
+      bytes = v8.serialize(value);
+    } catch (error) {
+      // v8.serialize throws a plain Error; structuredClone() and postMessage() a DataCloneError.
+      if (error instanceof Error && error.constructor === Error && /could not be cloned|Unserializable host object/.test(error.message)) {
+        const what = error.message.split('\n')[0]!.slice(0, 200);
+        throw new DOMException(`WorkerChannel#send(): the value cannot be structured-cloned (${what})`, 'DataCloneError');
+      }
+      throw error;
+    }
+    if (bytes.length > this.#slotBytes) {
+      throw new RangeError(
+        `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
+      );
+    }
+    return bytes;
+  }
+
+  /** True once sent, false when full; throws when closed. */
+  #trySend(bytes: Uint8Array): boolean {
+    const ring = this.#ring;
+    if (ring.closed) throw new ChannelClosedError('send on a closed WorkerChannel');
+    const slot = ring.acquireSlot();
+    if (slot < 0) return false;
+    ring.write(slot, bytes);
+    if (!ring.publish(slot)) {
+      ring.releaseSlot(slot);
+      throw new ChannelClosedError('send on a closed WorkerChannel');
+    }
+    const words = this.#words;
+    Atomics.add(words, DATA_SEQ, 1);
+    if (Atomics.load(words, DATA_WAITERS) > 0) Atomics.notify(words, DATA_SEQ);
+    return true;
+  }
+
+  /** The value taken, or NOTHING when empty; throws when closed and drained. */
+  #tryReceive(): T | typeof NOTHING {
+    const taken = this.#ring.take();
+    if (taken === NOTHING) return NOTHING;
+    if (taken === CLOSED_MARK) throw new ChannelClosedError('receive on a closed WorkerChannel');
+    const words = this.#words;
+    Atomics.add(words, SPACE_SEQ, 1);
+    if (Atomics.load(words, SPACE_WAITERS) > 0) Atomics.notify(words, SPACE_SEQ);
+    return v8.deserialize(taken) as T;
+  }
+
+  *#sendSteps(bytes: Uint8Array, timeout: number | undefined): Steps<void> {
+    if (this.#trySend(bytes)) return;
+    yield* this.#blockUntil(SPACE_SEQ, SPACE_WAITERS, timeout, 'send', () => this.#trySend(bytes) || NOTHING);
+  }
+
+  *#receiveSteps(timeout: number | undefined): Steps<T> {
+    const value = this.#tryReceive();
+    if (value !== NOTHING) return value;
+    return yield* this.#blockUntil(DATA_SEQ, DATA_WAITERS, timeout, 'receive', () => this.#tryReceive());
+  }
+
+  /**
+   * Retries `attempt` each time the word `sequence` changes, until it gives
+   * something other than NOTHING. The waiter count is raised before the
+   * sequence is read, so a thread that changes the state and then finds no
+   * waiter cannot miss us.
+   */
+  *#blockUntil<R>(sequence: number, waiters: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
+    const words = this.#words;
+    const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+    Atomics.add(words, waiters, 1);
+    try {
+      for (;;) {
+        const seen = Atomics.load(words, sequence);
+        const result = attempt();
+        if (result !== NOTHING) return result;
+        let remaining: number | undefined;
+        if (deadline !== undefined) {
+          remaining = deadline - performance.now();
+          if (remaining <= 0) throw new ChannelTimeoutError(`${operation}() on a WorkerChannel timed out after ${timeout} ms`);
+        }
+        yield waitForChange(words, sequence, seen, remaining);
+      }
+    } finally {
+      Atomics.sub(words, waiters, 1);
+    }
+  }
+}
+
+function requireTasklet(operation: string, asyncName: string): void {
+  if (getcurrent().isMain) {
+    throw new SchedulerError(
+      `WorkerChannel#${operation}() blocks the calling tasklet and cannot block the main tasklet, which runs the event loop; use ${asyncName}() there`,
+    );
+  }
+}
+
+function timeoutOption(options: OperationOptions | undefined, operation: string): number | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`WorkerChannel#${operation}() takes an options object ({ timeout }), not ${options === null ? 'null' : typeof options}`);
+  }
+  const { timeout } = options;
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== 'number' || !(timeout >= 0) || timeout === Infinity) {
+    throw new RangeError(`WorkerChannel#${operation}(): timeout must be a finite number of milliseconds >= 0, not ${String(timeout)}`);
+  }
+  return timeout;
+}
+
+/** Runs blocking steps in a tasklet: each wait blocks only the tasklet (tasklets' wait()). */
+function runBlocking<R>(steps: Steps<R>): R {
+  let step = steps.next();
+  try {
+    while (!step.done) step = steps.next(wait(step.value));
+    return step.value;
+  } finally {
+    if (!step.done) steps.return(undefined as R);
+  }
+}
+
+async function runAsync<R>(steps: Steps<R>): Promise<R> {
+  let step = steps.next();
+  try {
+    while (!step.done) step = steps.next(await step.value);
+    return step.value;
+  } finally {
+    if (!step.done) steps.return(undefined as R);
+  }
+}
