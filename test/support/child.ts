@@ -14,7 +14,7 @@ export interface ChildResult {
 }
 
 export interface RunOptions {
-  /** Variables added to (or, as `undefined`, removed from) this process's environment. */
+  /** Variables added to (or, as `undefined`, removed from) this process's environment; NODE_V8_COVERAGE is removed unless named here. */
   env?: NodeJS.ProcessEnv;
   /** Milliseconds before the child is killed (default 240 s). */
   timeout?: number;
@@ -30,8 +30,9 @@ export function fixtureIn(testUrl: string): (name: string) => string {
 /** Runs `file` with `argv` and waits for it; never throws for how the child ended. */
 export function runProcess(file: string, argv: string[], options: RunOptions = {}): ChildResult {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  // Coverage makes every switch far slower and is not wanted in a child.
-  delete env.NODE_V8_COVERAGE;
+  // Coverage makes every switch far slower and is not wanted in a child,
+  // unless the caller asks for it by name.
+  if (!(options.env && 'NODE_V8_COVERAGE' in options.env)) delete env.NODE_V8_COVERAGE;
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   const result = spawnSync(file, argv, {
     encoding: 'utf8',
