@@ -164,3 +164,14 @@ t.test("the native core's setStackSize() refuses sizes configure() refuses, with
   }
   t.end();
 });
+
+t.test('a terminated worker\'s teardown does not walk the stacks of its suspended greenlets', (t) => {
+  // Node detaches the CppHeap after the worker's environment is gone, which
+  // finishes incremental marking with a mark-compact: V8 would walk the
+  // archived threads of greenlets whose stacks the core has given back
+  // (a SIGSEGV nearly every run before the core handed them to V8's free list).
+  const result = runChild(fixture('terminate-suspended.mjs'), ['--expose-gc', '--stress-incremental-marking'], ['8']);
+  expectExit(t, result);
+  t.match(result.stdout, /terminated 8 workers with suspended greenlets/);
+  t.end();
+});

@@ -44,17 +44,6 @@ t.test('worker.terminate() while greenlets are parked in the worker', (t) => {
   t.end();
 });
 
-t.test('a terminated worker\'s teardown does not walk the stacks of its suspended greenlets', (t) => {
-  // Node detaches the CppHeap after the worker's environment is gone, which
-  // finishes incremental marking with a mark-compact: V8 would walk the
-  // archived threads of greenlets whose stacks the core has given back
-  // (a SIGSEGV nearly every run before the core handed them to V8's free list).
-  const result = runChild(fixture('terminate-suspended.mjs'), ['--expose-gc', '--stress-incremental-marking'], ['8']);
-  expectExit(t, result);
-  t.match(result.stdout, /terminated 8 workers with suspended greenlets/);
-  t.end();
-});
-
 t.test('worker.terminate() while greenlets switch without end stops the worker', (t) => {
   // Termination must not be lost between one greenlet and the next, nor
   // turned into a refused call that the switching loop ignores.
