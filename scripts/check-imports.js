@@ -31,7 +31,6 @@ export const knownCycles = [
       'src/join.ts',
       'src/observe.ts',
       'src/scheduler.ts',
-      'src/shutdown.ts',
       'src/tasklet.ts',
       'src/waiting.ts',
       'src/watchdog.ts',

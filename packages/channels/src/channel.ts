@@ -7,7 +7,7 @@ import {
   unblock,
   unblockAndRun,
 } from '@stackless/tasklets';
-import { describeValue as describe, hideFramesOf } from '@stackless/tasklets/internal';
+import { describeValue as describe } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
@@ -73,8 +73,6 @@ function blockedOperation(
 function leaveQueue(this: BlockedOperation): void {
   this.queue.remove(this);
 }
-
-hideFramesOf(import.meta.url);
 
 let channelCount = 0;
 

@@ -1,10 +1,7 @@
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
-import { hideFramesOf } from '@stackless/greenlet/internal';
 
 import { type GeneratorRecord, Relay, carry, resumeUnwrapping, running } from './record.js';
 import { yieldValue } from './yield-value.js';
-
-hideFramesOf(import.meta.url);
 
 /**
  * Sent by `return(value)` to where the generator is suspended (which may be

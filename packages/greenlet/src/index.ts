@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { Greenlet, getcurrent, type RunFunction } from './greenlet.js';
 export { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 export { settrace, gettrace, type Tracer, type TraceEvent } from './tracing.js';

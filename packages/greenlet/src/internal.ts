@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { hideFramesOf } from './greenlet.js';
 export { describe as describeValue } from './describe.js';
 export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { Tasklet } from './tasklet.js';
 export {
   tasklet,

@@ -5,4 +5,6 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { hideFramesOf, describeValue } from '@stackless/greenlet/internal';

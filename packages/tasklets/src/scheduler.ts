@@ -124,6 +124,7 @@ export function setEndHook(hook: EndHook | undefined): void {
   endHook = hook;
 }
 
+/** Installs the thread's main tasklet, once (thread.ts): nothing here works before. */
 export function initMain(core: TaskletCore): void {
   main = current = core;
   core.started = true;
