@@ -6,7 +6,7 @@
 # kernel's binfmt_misc, so that the child processes the tests spawn with
 # process.execPath (and tap's own) run emulated too.
 #
-#   scripts/test-on-arm64.sh            CI set: the switch self-test, the greenlet
+#   scripts/test-on-arm64.sh            CI set: the switch self-test, the native and greenlet
 #                                       suite except the RSS checks, and the stack
 #                                       tests again with 64 KiB pages
 #   scripts/test-on-arm64.sh --all      the whole workspace suite (every package,
@@ -105,7 +105,7 @@ else
   # measure RSS, which qemu-user reports as 0 (and the leak check's 1.2 million
   # greenlet cycles take minutes emulated).
   core=()
-  for file in packages/greenlet/test/*.test.ts; do
+  for file in native/test/*.test.ts packages/greenlet/test/*.test.ts; do
     case "$file" in
       */leaks.test.ts | */stack-memory.test.ts) ;;
       *) core+=("$file") ;;
@@ -119,6 +119,6 @@ else
   grep -qx '# page size 65536' "$work/selftest.log" ||
     fail "qemu-aarch64 did not give the guest 64 KiB pages (QEMU_PAGESIZE)"
   QEMU_PAGESIZE=65536 STACKLESS_TEST_LABEL="arm64 node$major 64k-pages" node scripts/test.js \
-    packages/greenlet/test/discovery.test.ts packages/greenlet/test/greenlet.test.ts \
+    native/test/discovery.test.ts packages/greenlet/test/greenlet.test.ts \
     packages/greenlet/test/recursion.test.ts packages/greenlet/test/unwinding.test.ts
 fi

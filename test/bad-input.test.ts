@@ -2,21 +2,15 @@
 // (test/fixtures/bad-input-fuzz.mjs, fast-check), in a child process: each
 // call works or throws a typed error with a message of ours, and leaves the
 // scheduler as it found it. A fixed seed and a random one (printed).
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 const fixture = fileURLToPath(new URL('./fixtures/bad-input-fuzz.mjs', import.meta.url));
 
 for (const seed of [20261202, (Date.now() ^ (Math.random() * 2 ** 31)) | 0]) {
   t.test(`bad input over the public API (seed ${seed})`, (t) => {
-    const env = { ...process.env };
-    delete env.NODE_V8_COVERAGE;
-    const child = spawnSync(process.execPath, [fixture, '2000', String(seed)], {
-      encoding: 'utf8',
-      env,
-      timeout: 300_000,
-    });
+    const child = runProcess(process.execPath, [fixture, '2000', String(seed)], { timeout: 300_000 });
     t.equal(child.signal, null, `no crash\n${child.stderr}`);
     t.equal(child.status, 0, child.stderr);
     const report = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as { calls: number; findings: unknown[] };

@@ -3,9 +3,9 @@
 // a channel ping-pong between tasklets, and the seeded random walk
 // (fixtures/debugger-walk.mjs; longer runs: node scripts/debugger-walk.js).
 // Each run is a child process: a crash fails an assertion, not the run.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 interface Child {
   status: number | null;
@@ -15,10 +15,8 @@ interface Child {
 }
 
 function runFixture(name: string, args: string[]): Child {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE; // coverage makes every switch far slower
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-  const result = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const result = runProcess(process.execPath, [script, ...args], { timeout: 120_000 });
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 

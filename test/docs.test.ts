@@ -5,6 +5,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runChild } from '@stackless/test-support';
 
 const docs = fileURLToPath(new URL('../docs/', import.meta.url));
 const scratch = fileURLToPath(new URL('./.doc-examples/', import.meta.url));
@@ -18,9 +19,7 @@ for (const file of readdirSync(docs).filter((name) => name.endsWith('.md'))) {
     t.test(`${file} example ${index + 1}`, (t) => {
       const script = `${scratch}${file.replace(/\.md$/, '')}-${index + 1}.mjs`;
       writeFileSync(script, code);
-      const env = { ...process.env };
-      delete env.NODE_V8_COVERAGE;
-      const child = spawnSync(process.execPath, [script], { encoding: 'utf8', env, timeout: 60_000 });
+      const child = runChild(script, [], [], {}, { timeout: 60_000 });
       t.equal(child.signal, null, 'no crash');
       t.equal(child.status, 0, child.stderr || 'exits cleanly');
       t.end();

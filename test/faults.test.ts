@@ -6,16 +6,14 @@
 // diagnostics_channel rethrows a subscriber's error on the next tick; a
 // tracer's error is thrown in the greenlet resuming (greenlet), which for a
 // tasklet that is starting means it dies with it before running.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 const fixture = fileURLToPath(new URL('./fixtures/faults.mjs', import.meta.url));
 
 function runCase(mode: string) {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [fixture, mode], { encoding: 'utf8', env, timeout: 60_000 });
+  const child = runProcess(process.execPath, [fixture, mode], { timeout: 60_000 });
   return { child, report: JSON.parse(child.stdout.trim() || '{}') as Record<string, unknown> };
 }
 
@@ -45,11 +43,9 @@ for (const [mode, title, expected] of cases) {
 }
 
 t.test('worker.terminate() at random points of a tasklet workload, while main switches too', (t) => {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
   const script = fileURLToPath(new URL('./fixtures/terminate-at-random.mjs', import.meta.url));
   const seed = 20261202;
-  const child = spawnSync(process.execPath, [script, '20', String(seed)], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = runProcess(process.execPath, [script, '20', String(seed)], { timeout: 120_000 });
   t.equal(child.signal, null, `no crash (seed ${seed})\n${child.stderr}`);
   t.equal(child.status, 0, child.stderr);
   const report = JSON.parse(child.stdout.trim()) as { codes: number[]; progress: number[]; mainRounds: number; mainOk: boolean };

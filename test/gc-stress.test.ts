@@ -4,11 +4,11 @@
 // V8's GC stress modes, in a child process: every part must compute its exact
 // result and the process must end cleanly. `node scripts/gc-stress.js` runs
 // it bigger, over more seeds.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 // @ts-expect-error: a plain ES module shared with scripts/gc-stress.js
 import { gcStressModes } from './fixtures/gc-stress-modes.mjs';
+import { runProcess } from '@stackless/test-support';
 
 const workload = fileURLToPath(new URL('./fixtures/gc-stress-workload.mjs', import.meta.url));
 
@@ -19,9 +19,7 @@ const inCI = (gcStressModes() as Array<[string, string[]]>).filter(([name]) => n
 
 for (const [name, flags] of inCI) {
   t.test(`gc stress: ${name}`, (t) => {
-    const env = { ...process.env };
-    delete env.NODE_V8_COVERAGE;
-    const child = spawnSync(process.execPath, [...flags, workload, '1'], { encoding: 'utf8', env, timeout: 300_000 });
+    const child = runProcess(process.execPath, [...flags, workload, '1'], { timeout: 300_000 });
     t.equal(child.signal, null, `no crash\n${child.stderr}`);
     t.equal(child.status, 0, child.stderr);
     const lines = child.stdout.trim().split('\n');

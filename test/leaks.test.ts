@@ -1,9 +1,9 @@
 // Memory stays flat over tasklet, channel, select, timer and deep generator
 // lifecycles, measured in a child process after two same-sized warm-up
 // rounds (test/fixtures/tasklet-leaks.mjs); nothing is left alive after.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 const MiB = 1024 * 1024;
 const fixture = fileURLToPath(new URL('./fixtures/tasklet-leaks.mjs', import.meta.url));
@@ -12,9 +12,7 @@ const fixture = fileURLToPath(new URL('./fixtures/tasklet-leaks.mjs', import.met
 const flags = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 
 t.test('tasklets, channels, select, timers and deep generators leave nothing behind', (t) => {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [...flags, fixture, '20000'], { encoding: 'utf8', env, timeout: 300_000 });
+  const child = runProcess(process.execPath, [...flags, fixture, '20000'], { timeout: 300_000 });
   t.equal(child.signal, null, child.stderr);
   t.equal(child.status, 0, child.stderr);
   const report = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as {

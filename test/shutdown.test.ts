@@ -3,19 +3,17 @@
 // does (slp_kill_tasks_with_stacks): their finally blocks run with the
 // scheduler working, so what they send arrives and what they throw is
 // reported. Each case runs in a child process.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 const script = fileURLToPath(new URL('./fixtures/exit-kill.mjs', import.meta.url));
 
 function runFixture(mode: string) {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
   // None of the test runner's preloads either: tap's exit hook would decide
   // the exit code, and tap puts its NODE_OPTIONS back into any spawn's env.
   const command = ['-u', 'NODE_OPTIONS', process.execPath, script, mode];
-  const child = spawnSync('env', command, { encoding: 'utf8', env, timeout: 60_000 });
+  const child = runProcess('env', command, { timeout: 60_000 });
   const events = child.stdout
     .split('\n')
     .filter((line) => line !== '')

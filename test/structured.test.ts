@@ -23,11 +23,9 @@ import {
   type Scope,
   type Tasklet,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('a cancelled scope wakes children blocked in every channel operation; their finally blocks run', (t) => {
   const rendezvous = new Channel<number>();

@@ -4,39 +4,22 @@
 // shows while paused in a greenlet. What each tool shows is documented in
 // docs/platforms.md. Each run is a child process (fixtures/tools-with-greenlets.mjs):
 // a crash fails an assertion, not the run.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { type ChildResult, expectExit, fixtureIn, runChild } from '@stackless/test-support';
 import t, { type Test } from 'tap';
 
-const script = fileURLToPath(new URL('./fixtures/tools-with-greenlets.mjs', import.meta.url));
+const script = fixtureIn(import.meta.url)('tools-with-greenlets.mjs');
 
-interface Child {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runFixture(args: string[], nodeFlags: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Child {
-  const env = { ...process.env, ...extraEnv };
-  if (!('NODE_V8_COVERAGE' in extraEnv)) delete env.NODE_V8_COVERAGE;
-  const result = spawnSync(process.execPath, [...nodeFlags, script, ...args], {
-    encoding: 'utf8',
-    env,
-    timeout: 180_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+function runFixture(args: string[], nodeFlags: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): ChildResult {
+  return runChild(script, nodeFlags, args, extraEnv, { timeout: 180_000 });
 }
 
 /** Asserts the child ended by itself with code 0 and returns its last JSON line. */
-function outcome(t: Test, child: Child): any {
-  const clean = child.signal === null && child.status === 0;
-  const how = child.signal ? `killed by ${child.signal}` : `exit code ${child.status}`;
-  t.ok(clean, 'the child ended by itself', clean ? {} : { details: `${how}\n${child.stdout.slice(-2000)}\n${child.stderr.slice(-3000)}` });
+function outcome(t: Test, child: ChildResult): any {
+  expectExit(t, child);
   try {
     return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '');
   } catch {

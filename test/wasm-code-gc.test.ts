@@ -5,17 +5,16 @@
 // dead code (--stress-wasm-code-gc, tier-up after a tiny budget), once as
 // shipped and once with the GC switched back on, which must still abort: the
 // day it does not, V8 has lifted the limit and the workaround can go.
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runProcess } from '@stackless/test-support';
 
 const fixture = fileURLToPath(new URL('./fixtures/wasm-code-gc.mjs', import.meta.url));
 
 function runCase(mode: string, codeGc: 'on' | 'off') {
-  const env = { ...process.env, STACKLESS_TEST_WASM_CODE_GC: codeGc };
-  delete env.NODE_V8_COVERAGE;
+  const env: NodeJS.ProcessEnv = { STACKLESS_TEST_WASM_CODE_GC: codeGc };
   const flags = ['--stress-wasm-code-gc', '--wasm-tiering-budget=100'];
-  return spawnSync(process.execPath, [...flags, fixture, mode], { encoding: 'utf8', env, timeout: 120_000 });
+  return runProcess(process.execPath, [...flags, fixture, mode], { env, timeout: 120_000 });
 }
 
 const expected: Record<string, unknown> = {

@@ -2,19 +2,19 @@ import {
   type Blocker,
   type Tasklet,
   blockCurrentOn,
-  describeValue as describe,
   getcurrent,
-  hideFramesOf,
   tasklet,
   unblock,
   unblockAndRun,
 } from '@stackless/tasklets';
+import { describeValue as describe } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { Fifo } from './fifo.js';
-import { onReceive, onSend, select } from './select.js';
+import { selectOn } from './wait.js';
+import { type Delivery, type Waiter, NOTHING_READY, asItem, unwrap } from './waiter.js';
 
 /** Options for a {@link Channel}. */
 export interface ChannelOptions {
@@ -31,46 +31,8 @@ export interface OperationOptions {
   timeout?: number;
 }
 
-/** What a blocked receive or send ends with: a value, or an error to throw. */
-export interface Delivery {
-  readonly value: unknown;
-  readonly isError: boolean;
-}
-
-/**
- * A tasklet blocked on the channel. `claim` is set for a waiter that belongs
- * to a select(): the first channel to serve it calls claim(), which takes the
- * select's other waiters off their channels and unblocks the tasklet (and
- * runs it at once with `runNow`, see unblockAndRun()).
- */
-export interface Waiter {
-  readonly tasklet: Tasklet;
-  readonly sending: boolean;
-  readonly value: unknown;
-  readonly isError: boolean;
-  readonly claim?: (delivery: Delivery, runNow: boolean) => void;
-}
-
 /** What a sender whose value was taken is woken with. */
 const TAKEN: Delivery = Object.freeze({ value: undefined, isError: false });
-
-/**
- * An error sent with sendThrow() while it waits in a buffer or is handed out
- * by takeReady(). Every other value stands for itself, so a buffered value
- * needs no record of its own. Nothing outside this module can make one.
- */
-class Thrown {
-  constructor(readonly error: unknown) {}
-}
-
-/** takeReady() found nothing to receive. */
-export const NOTHING_READY: unique symbol = Symbol('nothing ready');
-
-/** A value as buffered (itself, or Thrown): returns it, or throws the error. */
-export function unwrap(item: unknown): unknown {
-  if (item instanceof Thrown) throw item.error;
-  return item;
-}
 
 /**
  * A tasklet blocked in its own send or receive. It is the channel's waiter,
@@ -111,8 +73,6 @@ function blockedOperation(
 function leaveQueue(this: BlockedOperation): void {
   this.queue.remove(this);
 }
-
-hideFramesOf(import.meta.url);
 
 let channelCount = 0;
 
@@ -160,7 +120,7 @@ export class Channel<T> implements Iterable<T> {
   /** Sends `value`, blocking until a receiver takes it (or, buffered, until there is room). */
   send(value: T, options?: OperationOptions): void {
     if (options?.timeout !== undefined) {
-      const { index } = select([onSend(this, value)], { timeout: options.timeout });
+      const { index } = selectOn([{ channel: this, sending: true, value }], { timeout: options.timeout });
       if (index < 0) throw new ChannelTimeoutError(`send() on ${this.#name()} timed out after ${options.timeout} ms`);
       return;
     }
@@ -194,7 +154,7 @@ export class Channel<T> implements Iterable<T> {
   /** Receives a value, blocking until there is one. */
   receive(options?: OperationOptions): T {
     if (options?.timeout !== undefined) {
-      const { index, value, closed } = select([onReceive(this)], { timeout: options.timeout });
+      const { index, value, closed } = selectOn([{ channel: this, sending: false }], { timeout: options.timeout });
       if (index < 0) throw new ChannelTimeoutError(`receive() on ${this.#name()} timed out after ${options.timeout} ms`);
       if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
       return value as T;
@@ -494,14 +454,4 @@ function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
   if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
   else if (runNow) unblockAndRun(waiter.tasklet, delivery);
   else unblock(waiter.tasklet, delivery);
-}
-
-/** A sent value as buffered (see Thrown). */
-function asItem(value: unknown, isError: boolean): unknown {
-  return isError ? new Thrown(value) : value;
-}
-
-export function unpack(delivery: Delivery): unknown {
-  if (delivery.isError) throw delivery.value;
-  return delivery.value;
 }

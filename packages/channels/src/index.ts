@@ -6,6 +6,8 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { Channel, type ChannelOptions, type OperationOptions } from './channel.js';
 export { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 export {

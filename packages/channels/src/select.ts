@@ -1,8 +1,8 @@
 // Go's select over channel operations, for tasklets.
-import { blockCurrent, describeValue as describe, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
+import type { Channel } from './channel.js';
+import { type SelectOptions, type SelectResult, isChannel, selectOn } from './wait.js';
 
-import { type Channel, type Delivery, NOTHING_READY, type Waiter, unpack, unwrap } from './channel.js';
-import { ChannelClosedError } from './errors.js';
+export type { SelectOptions, SelectResult } from './wait.js';
 
 /** A receive case of {@link select}. */
 export interface ReceiveCase<T> {
@@ -19,24 +19,6 @@ export interface SendCase<T> {
 
 export type SelectCase = ReceiveCase<any> | SendCase<any>;
 
-export interface SelectOptions {
-  /** Return at once (index -1) if no case is ready, like Go's `default:`. */
-  default?: boolean;
-  /** Give up after this many milliseconds (index -1, `timedOut`). */
-  timeout?: number;
-}
-
-/** Which case happened. */
-export interface SelectResult<T = unknown> {
-  /** The case's position in the list; -1 for the default or a timeout. */
-  index: number;
-  /** The value received (receive cases). */
-  value?: T;
-  /** A receive case whose channel is closed and drained. */
-  closed?: boolean;
-  timedOut?: boolean;
-}
-
 /** A receive case for {@link select}. */
 export function onReceive<T>(channel: Channel<T>): ReceiveCase<T> {
   checkChannel(channel, 'onReceive');
@@ -47,11 +29,6 @@ export function onReceive<T>(channel: Channel<T>): ReceiveCase<T> {
 export function onSend<T>(channel: Channel<T>, value: T): SendCase<T> {
   checkChannel(channel, 'onSend');
   return { channel, sending: true, value };
-}
-
-/** Told by its select() hooks: channel.ts imports this module, so not by `instanceof`. */
-function isChannel(value: unknown): value is Channel<unknown> {
-  return typeof (value as Channel<unknown> | null)?.takeReady === 'function';
 }
 
 function checkChannel(channel: unknown, operation: string): void {
@@ -72,102 +49,5 @@ function checkChannel(channel: unknown, operation: string): void {
  * ```
  */
 export function select(cases: readonly SelectCase[], options: SelectOptions = {}): SelectResult {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`select() takes an options object ({ default, timeout }), not ${options === null ? 'null' : typeof options}`);
-  }
-  checkCases(cases, options);
-  const ready = trySelect(cases);
-  if (ready !== undefined) return ready;
-  if (options.default) return { index: -1 };
-  return blockOnCases(cases, options.timeout);
-}
-
-function checkCases(cases: readonly SelectCase[], options: SelectOptions): void {
-  if (!Array.isArray(cases)) throw new TypeError('select() takes an array of onReceive()/onSend() cases');
-  if (cases.length === 0 && !options.default && options.timeout === undefined) {
-    throw new TypeError('select() with no cases, no default and no timeout would block forever');
-  }
-  const directions = new Map<Channel<unknown>, boolean>();
-  for (const c of cases) {
-    if (typeof c !== 'object' || c === null || !isChannel(c.channel)) {
-      throw new TypeError('select() cases are made with onReceive(channel) and onSend(channel, value)');
-    }
-    if (directions.has(c.channel) && directions.get(c.channel) !== c.sending) {
-      throw new TypeError(`select(): ${c.channel} is both sent to and received from`);
-    }
-    directions.set(c.channel, c.sending);
-  }
-  const { timeout } = options;
-  if (timeout !== undefined && typeof timeout !== 'number') {
-    throw new TypeError(`select() timeout must be a number of milliseconds, not ${describe(timeout)}`);
-  }
-  if (timeout !== undefined && (!(timeout >= 0) || timeout === Infinity)) {
-    throw new RangeError(`select() timeout must be a finite number of milliseconds >= 0, not ${timeout}`);
-  }
-}
-
-/** The first ready case, starting at a random one so no case starves. */
-function trySelect(cases: readonly SelectCase[]): SelectResult | undefined {
-  const start = Math.floor(Math.random() * cases.length);
-  for (let k = 0; k < cases.length; k++) {
-    const index = (start + k) % cases.length;
-    const c = cases[index]!;
-    if (c.sending) {
-      if (c.channel.trySend(c.value)) return { index };
-    } else if (c.channel.canReceive) {
-      const ready = c.channel.takeReady();
-      if (ready !== NOTHING_READY) return { index, value: unwrap(ready) };
-      return { index, closed: true };
-    }
-  }
-  return undefined;
-}
-
-type Outcome = { kind: 'case'; index: number; delivery: Delivery } | { kind: 'timeout' };
-
-function blockOnCases(cases: readonly SelectCase[], timeout: number | undefined): SelectResult {
-  const self = getcurrent();
-  const takeOff: Array<() => void> = [];
-  let settled = false;
-  let stopTimer: (() => void) | undefined;
-  const settle = () => {
-    settled = true;
-    for (const remove of takeOff) remove();
-    stopTimer?.();
-  };
-  cases.forEach((c, index) => {
-    const waiter: Waiter = {
-      tasklet: self,
-      sending: c.sending,
-      value: c.sending ? c.value : undefined,
-      isError: false,
-      claim: (delivery, runNow) => {
-        if (settled) return;
-        settle();
-        const outcome: Outcome = { kind: 'case', index, delivery };
-        if (runNow) unblockAndRun(self, outcome);
-        else unblock(self, outcome);
-      },
-    };
-    takeOff.push(c.channel.enqueueWaiter(waiter));
-  });
-  if (timeout !== undefined) {
-    stopTimer = startTimer(timeout, () => {
-      if (settled) return;
-      settle();
-      unblock(self, { kind: 'timeout' } satisfies Outcome);
-    });
-  }
-  let outcome: Outcome;
-  try {
-    outcome = blockCurrent(`select on ${cases.map((c) => `${c.sending ? 'send' : 'receive'} ${c.channel}`).join(', ') || 'a timeout'}`, settle) as Outcome;
-  } catch (error) {
-    settle();
-    throw error;
-  }
-  if (outcome.kind === 'timeout') return { index: -1, timedOut: true };
-  const { index, delivery } = outcome;
-  if (cases[index]!.sending) return { index };
-  if (delivery.isError && delivery.value instanceof ChannelClosedError) return { index, closed: true };
-  return { index, value: unpack(delivery) };
+  return selectOn(cases, options);
 }

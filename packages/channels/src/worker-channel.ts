@@ -1,4 +1,5 @@
-import { SchedulerError, describeValue as describe, getcurrent, wait } from '@stackless/tasklets';
+import { SchedulerError, getcurrent, wait } from '@stackless/tasklets';
+import { describeValue as describe } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';

@@ -3,12 +3,10 @@
 // deadlock detection and the channel callback.
 import t from 'tap';
 import { Channel, ChannelClosedError, DeadlockError, setChannelCallback } from '@stackless/channels';
-import { type Tasklet, getcurrent, getruncount, run, tasklet } from '@stackless/tasklets';
+import { type Tasklet, getcurrent, run, tasklet } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('rendezvous: a value passes from sender to receiver', (t) => {
   const channel = new Channel<string>();

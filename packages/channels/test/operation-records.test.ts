@@ -6,12 +6,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import t from 'tap';
 import { Channel, DeadlockError, setChannelCallback } from '@stackless/channels';
-import { getruncount, run, schedule, tasklet } from '@stackless/tasklets';
+import { run, schedule, tasklet } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('a sender preferred to run reuses its record at once; the receiver still gets what it sent', (t) => {
   const channel = new Channel<number>();

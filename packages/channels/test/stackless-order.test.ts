@@ -7,12 +7,10 @@
 // fresh tasklets, and a channel callback that throws.
 import t from 'tap';
 import { Channel, select, onReceive, setChannelCallback } from '@stackless/channels';
-import { getruncount, run, tasklet } from '@stackless/tasklets';
+import { run, tasklet } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('fan-in: fresh tasklets sending to one receiver each deliver their own value', (t) => {
   const results = new Channel<number>();

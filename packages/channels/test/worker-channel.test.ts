@@ -3,17 +3,14 @@
 // Go's buffered channels (the spec's "Channels between threads"): every value
 // received exactly once, in its sender's order; a full buffer blocks senders;
 // close() drains, then ChannelClosedError everywhere.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { describeExit, fixtureIn, runChild } from '@stackless/test-support';
 import t from 'tap';
 
-const fixture = fileURLToPath(new URL('./fixtures/worker-channel.mjs', import.meta.url));
+const fixture = fixtureIn(import.meta.url)('worker-channel.mjs');
 
 function runCase(name: string, timeout = 120_000): any {
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [fixture, name], { encoding: 'utf8', env, timeout });
-  if (child.status !== 0) throw new Error(`case ${name} exited ${child.status ?? child.signal}: ${child.stderr}`);
+  const child = runChild(fixture, [], [name], {}, { timeout });
+  if (child.signal !== null || child.status !== 0) throw new Error(`case ${name}: ${describeExit(child)}`);
   return JSON.parse(child.stdout.trim());
 }
 

@@ -1,9 +1,7 @@
-import { Greenlet, GreenletExit, getcurrent, hideFramesOf } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
 
 import { type GeneratorRecord, Relay, carry, resumeUnwrapping, running } from './record.js';
 import { yieldValue } from './yield-value.js';
-
-hideFramesOf(import.meta.url);
 
 /**
  * Sent by `return(value)` to where the generator is suspended (which may be

@@ -6,5 +6,7 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { generator } from './generator.js';
 export { yieldValue } from './yield-value.js';

@@ -1,13 +1,11 @@
 // A consumer abandoning a generator half way: no leak, and finally runs.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('abandoned generators are unwound when collected', (t) => {
-  const script = fileURLToPath(new URL('./fixtures/abandon.mjs', import.meta.url));
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = runChild(fixture('abandon.mjs'), ['--expose-gc'], [], {}, { timeout: 120_000 });
   t.equal(child.signal, null, `no crash: ${child.stderr}`);
   t.equal(child.status, 0, child.stderr);
   const report = JSON.parse(child.stdout.trim());

@@ -3,6 +3,9 @@
 import t from 'tap';
 import { GreenletError } from '@stackless/greenlet';
 import { generator, yieldValue } from '@stackless/generator';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 const count = generator((n: number) => {
   for (let i = 0; i < n; i++) yieldValue(i);
@@ -181,6 +184,7 @@ t.test('throw() raises at the suspension point, where it can be caught', (t) => 
     caught = error;
   }
   t.equal(caught, undefined, 'the generator caught the value and yielded');
+  t.same(plain.next(), { value: 'done', done: true }, 'and goes on from the catch block');
   const uncaught = generator(() => yieldValue(1))();
   uncaught.next();
   t.throws(() => uncaught.throw(new RangeError('out')), RangeError, 'an uncaught error comes back out');
@@ -279,5 +283,6 @@ t.test('next, return and throw called on something else are a clear TypeError', 
   }
   const it = count(2);
   t.same(prototype.next.call(it), { value: 0, done: false }, 'a real receiver still works');
+  t.same(prototype.return.call(it, undefined), { value: undefined, done: true }, 'and return() ends it');
   t.end();
 });

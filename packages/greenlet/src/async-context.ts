@@ -11,7 +11,7 @@ type Storage = AsyncLocalStorage<unknown>;
 export type SavedStores = ReadonlyMap<Storage, unknown> | undefined;
 
 // Storages in use: each is added the first time it is given a store after
-// this module loads. A registry is needed because Node offers no list of
+// the package loads. A registry is needed because Node offers no list of
 // storages, and reading every store on the current async resource by symbol
 // would cost a property enumeration per switch. Node 20 and 22's
 // AsyncLocalStorage (async_hooks based) passes every run() and enterWith()
@@ -22,27 +22,31 @@ const storages = new Set<Storage>();
 export let storagesInUse = false;
 
 type Method = (this: Storage, ...args: unknown[]) => unknown;
-const prototype = AsyncLocalStorage.prototype as unknown as Record<string, Method | undefined>;
-const settingStore = typeof prototype._enable === 'function' ? ['_enable'] : ['run', 'enterWith', 'withScope'];
-for (const name of settingStore) {
-  const method = prototype[name];
-  if (typeof method !== 'function') continue;
-  prototype[name] = {
-    [name](this: Storage, ...args: unknown[]) {
-      storages.add(this);
-      storagesInUse = true;
-      return method.apply(this, args);
+
+/** Wraps the methods of AsyncLocalStorage that give or take a store, to keep {@link storages}; once per thread (thread.ts). */
+export function watchAsyncLocalStorages(): void {
+  const prototype = AsyncLocalStorage.prototype as unknown as Record<string, Method | undefined>;
+  const settingStore = typeof prototype._enable === 'function' ? ['_enable'] : ['run', 'enterWith', 'withScope'];
+  for (const name of settingStore) {
+    const method = prototype[name];
+    if (typeof method !== 'function') continue;
+    prototype[name] = {
+      [name](this: Storage, ...args: unknown[]) {
+        storages.add(this);
+        storagesInUse = true;
+        return method.apply(this, args);
+      },
+    }[name];
+  }
+  const disable = prototype.disable!;
+  prototype.disable = {
+    disable(this: Storage) {
+      storages.delete(this);
+      storagesInUse = storages.size > 0;
+      return disable.call(this);
     },
-  }[name];
+  }.disable;
 }
-const disable = prototype.disable!;
-prototype.disable = {
-  disable(this: Storage) {
-    storages.delete(this);
-    storagesInUse = storages.size > 0;
-    return disable.call(this);
-  },
-}.disable;
 
 /** The stores visible now, for a greenlet switching out or being created. */
 export function captureStores(): SavedStores {

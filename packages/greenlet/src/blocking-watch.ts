@@ -1,5 +1,5 @@
 // The native blocking-code watchdog (native/src/watchdog.h), for the tasklet
-// scheduler's setBlockingThreshold(). Internal: not part of the public API.
+// scheduler's setBlockingThreshold(). Internal: exported by @stackless/greenlet/internal only.
 import { core } from '@stackless/native';
 
 /** What the watchdog saw: how long the stretch had run, and where. */
@@ -12,7 +12,7 @@ export interface BlockingReport {
 }
 
 /**
- * @internal 1 while a report waits to be taken: a byte the native core sets
+ * 1 while a report waits to be taken: a byte the native core sets
  * and a scheduler reads on its switch path (one load, nothing more).
  */
 // An explicit ArrayBuffer: its memory is off V8's heap and never moves (V8
@@ -20,7 +20,7 @@ export interface BlockingReport {
 export const blockingReportPending = new Uint8Array(new ArrayBuffer(8), 0, 1);
 
 /**
- * @internal Turns the watchdog on (`ms` > 0) or off (`null`). `deliver` is
+ * Turns the watchdog on (`ms` > 0) or off (`null`). `deliver` is
  * called from the event loop when a report waits and nobody took it at a
  * switch. `frameLimit` bounds each report's stack.
  */
@@ -28,7 +28,7 @@ export function watchBlocking(ms: number | null, frameLimit: number, deliver: ()
   core.setBlockingWatch(ms ?? 0, frameLimit, blockingReportPending, deliver);
 }
 
-/** @internal The waiting report, if any; taking it clears the pending byte. */
+/** The waiting report, if any; taking it clears the pending byte. */
 export function takeBlockingReport(): BlockingReport | null {
   return core.takeBlockingReport();
 }

@@ -8,11 +8,12 @@ import {
   checkNoOpenAsyncScope,
   restoreStores,
   storagesInUse,
+  watchAsyncLocalStorages,
 } from './async-context.js';
 import { configureFromEnvironment } from './config.js';
 import { describe } from './describe.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
-import { gettrace, settrace, type TraceEvent } from './tracing.js';
+import { type TraceEvent, currentTracer, replaceTracer } from './trace-state.js';
 
 /** The function a greenlet runs; its arguments come from the first `switch()`. */
 export type RunFunction = (...args: any[]) => unknown;
@@ -86,7 +87,13 @@ const running: Array<GreenletState | undefined> = [];
 
 // Module-private access to a greenlet's record, set up by the class below.
 let stateOf: (greenlet: Greenlet) => GreenletState;
-let adopt: (state: GreenletState) => Greenlet;
+
+/**
+ * Passed as `run` by {@link adopt} alone: the constructor then takes the
+ * record given as `parent` instead of making one. Nothing outside this module
+ * can pass it.
+ */
+const ADOPTION: unique symbol = Symbol('adopt a greenlet record');
 
 const unreachable = new FinalizationRegistry<GreenletState>((state) => unwindUnreachable(state));
 
@@ -105,7 +112,6 @@ const unreachable = new FinalizationRegistry<GreenletState>((state) => unwindUnr
  * ```
  */
 export class Greenlet {
-  static #adopting: GreenletState | undefined;
   #state: GreenletState;
 
   /**
@@ -114,17 +120,16 @@ export class Greenlet {
    * @param parent - where the greenlet's result goes when `run` ends. Defaults
    *   to the greenlet that creates it.
    */
-  constructor(run?: RunFunction, parent?: Greenlet) {
-    const adopted = Greenlet.#adopting;
-    if (adopted !== undefined) {
-      Greenlet.#adopting = undefined;
-      this.#state = adopted;
+  constructor(run?: RunFunction, parent?: Greenlet);
+  constructor(run?: RunFunction | typeof ADOPTION, parent?: Greenlet | GreenletState) {
+    if (run === ADOPTION) {
+      this.#state = parent as GreenletState;
     } else {
       if (run !== undefined && typeof run !== 'function') {
         throw new TypeError(`Greenlet run must be a function, not ${describe(run)}`);
       }
       if (parent !== undefined) checkParent(parent);
-      this.#state = new GreenletState(false, run, parent ?? current.handle!);
+      this.#state = new GreenletState(false, run, (parent as Greenlet | undefined) ?? current.handle!);
     }
   }
 
@@ -273,13 +278,14 @@ export class Greenlet {
 
   static {
     stateOf = (greenlet) => greenlet.#state;
-    adopt = (state) => {
-      Greenlet.#adopting = state;
-      return new Greenlet();
-    };
   }
 }
 
+/** A new handle for a record whose handle is gone (or, for main, never was). */
+function adopt(state: GreenletState): Greenlet {
+  const construct = Greenlet as unknown as new (token: typeof ADOPTION, state: GreenletState) => Greenlet;
+  return new construct(ADOPTION, state);
+}
 
 /**
  * A GreenletExit whose stack trace starts at the caller of `throw()`. V8
@@ -322,7 +328,7 @@ function frameLimit(): number {
 const libraryPrefixes: string[] = [];
 
 /**
- * @internal Leaves the frames of the modules in the directory of `moduleUrl`
+ * Leaves the frames of the modules in the directory of `moduleUrl`
  * (a package's `import.meta.url`) out of `captureStack()`. Each stackless
  * package registers its own directory at load.
  */
@@ -498,12 +504,12 @@ function deliver(values: unknown[] | undefined, error: unknown, isError: boolean
 }
 
 function trace(event: TraceEvent, origin: Greenlet, target: Greenlet): void {
-  const tracer = gettrace();
+  const tracer = currentTracer();
   if (tracer === null) return;
   try {
     tracer(event, origin, target);
   } catch (error) {
-    settrace(null);
+    replaceTracer(null);
     throw error;
   }
 }
@@ -663,21 +669,37 @@ function verifyJoinStack(): void {
   core.confirmJoinStack();
 }
 
-// V8 treats a field that has not been written since construction as a
-// constant, and optimised code relies on it; the first write deoptimises that
-// code, lazily, in every frame running it: each suspended greenlet's switch()
-// frame deoptimises when it resumes. `dead` is first written when the first
-// greenlet ends, perhaps with thousands suspended: make it mutable now.
-new GreenletState(false, undefined, null).dead = true;
+/** This thread's main greenlet, set by {@link startThread}: the module keeps it alive. */
+let mainGreenlet: Greenlet;
 
-configureFromEnvironment(process.env);
-hideFramesOf(import.meta.url);
-core.setCallbacks(enter, poll);
-verifyJoinStack();
-current = new GreenletState(true, undefined, null);
-current.started = true;
-current.coroutine = core.current();
-/** This thread's main greenlet: the module keeps it alive. */
-const mainGreenlet = adopt(current);
-current.handle = mainGreenlet;
-process.once('exit', unwindAllAtExit);
+/**
+ * Sets this thread's greenlets up, once, when the package loads (a worker
+ * thread loads its own copy): thread.ts calls it, and every entry point
+ * imports thread.ts first. In this order: the core gets its callbacks and
+ * stack settings before the main greenlet is made.
+ */
+export function startThread(): void {
+  // Storages given a store from now on are known to the switch.
+  watchAsyncLocalStorages();
+  // V8 treats a field that has not been written since construction as a
+  // constant, and optimised code relies on it; the first write deoptimises
+  // that code, lazily, in every frame running it: each suspended greenlet's
+  // switch() frame deoptimises when it resumes. `dead` is first written when
+  // the first greenlet ends, perhaps with thousands suspended: make it
+  // mutable now.
+  new GreenletState(false, undefined, null).dead = true;
+  // Stack size and guard before the first stack is allocated.
+  configureFromEnvironment(process.env);
+  hideFramesOf(import.meta.url);
+  // The core calls enter() to start every greenlet.
+  core.setCallbacks(enter, poll);
+  verifyJoinStack();
+  // The thread's own stack is the main greenlet, started and never ending.
+  current = new GreenletState(true, undefined, null);
+  current.started = true;
+  current.coroutine = core.current();
+  mainGreenlet = adopt(current);
+  current.handle = mainGreenlet;
+  // Suspended greenlets' finally blocks run when the thread ends.
+  process.once('exit', unwindAllAtExit);
+}

@@ -1,15 +1,13 @@
 import type { Greenlet } from './greenlet.js';
+import { type TraceEvent, currentTracer, replaceTracer } from './trace-state.js';
 
-/** `'throw'` when the target resumes to an error thrown into it, else `'switch'`. */
-export type TraceEvent = 'switch' | 'throw';
+export type { TraceEvent } from './trace-state.js';
 
 /**
  * Called in the target greenlet just before it resumes. If it throws, the
  * tracer is removed and its error is thrown in the target instead.
  */
 export type Tracer = (event: TraceEvent, origin: Greenlet, target: Greenlet) => void;
-
-let tracer: Tracer | null = null;
 
 /**
  * Installs `fn` as this thread's greenlet tracer (or removes it with `null`)
@@ -19,12 +17,10 @@ export function settrace(fn: Tracer | null): Tracer | null {
   if (fn !== null && typeof fn !== 'function') {
     throw new TypeError(`settrace() takes a function or null, not ${typeof fn}`);
   }
-  const previous = tracer;
-  tracer = fn;
-  return previous;
+  return replaceTracer(fn) as Tracer | null;
 }
 
 /** The tracer installed with {@link settrace}, or `null`. */
 export function gettrace(): Tracer | null {
-  return tracer;
+  return currentTracer() as Tracer | null;
 }

@@ -3,7 +3,12 @@
 import t from 'tap';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+const fixture = fixtureIn(import.meta.url);
+
+checkGreenletsAfterEach(t);
 
 t.test('a store set in one greenlet is not seen by others', (t) => {
   const main = getcurrent();

@@ -6,7 +6,12 @@ import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
 import { inspect } from 'node:util';
 
-import { describeExit, expectExit, fixture, runChild } from './child.js';
+import { describeExit, expectExit, fixtureIn, runChild } from '@stackless/test-support';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+const fixture = fixtureIn(import.meta.url);
+
+checkGreenletsAfterEach(t);
 
 interface Check {
   check: string;

@@ -4,7 +4,9 @@
 import t from 'tap';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { core } from '@stackless/native';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 const [major, minor] = process.versions.v8.split('.').map(Number);
 // V8 12.3 moved the data from the native context into the isolate.

@@ -2,6 +2,9 @@
 import t from 'tap';
 import { inspect } from 'node:util';
 import { Greenlet, GreenletError, GreenletExit, getcurrent } from '@stackless/greenlet';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 class SomeError extends Error {
   override name = 'SomeError';
@@ -69,6 +72,8 @@ t.test('values passed to the parent when switching up', (t) => {
   t.equal(g.switch(), undefined);
   t.equal(g.switch(), 'single');
   t.same(g.switch(), ['a', 'b']);
+  t.equal(g.switch(), undefined, 'run() ended and returned nothing');
+  t.ok(g.dead);
   t.end();
 });
 

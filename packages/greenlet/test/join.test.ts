@@ -5,7 +5,12 @@
 import t from 'tap';
 import { core } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+const fixture = fixtureIn(import.meta.url);
+
+checkGreenletsAfterEach(t);
 
 const main = getcurrent();
 const refusal = { name: 'GreenletError', message: /cannot switch greenlets inside Array\.prototype\.join/ };

@@ -2,7 +2,9 @@
 // (Python greenlet's test_leaks), measured in a child process after a
 // same-sized warm-up so pools and high-water marks are already reached.
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 const MiB = 1024 * 1024;
 

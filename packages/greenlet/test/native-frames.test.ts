@@ -8,6 +8,9 @@ import { EventEmitter } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

@@ -1,6 +1,9 @@
 // Python greenlet's TestGreenletSetParentErrors, and parent-chain delivery.
 import t from 'tap';
 import { Greenlet, GreenletError, getcurrent } from '@stackless/greenlet';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 t.test('main greenlet parent is null and cannot be set', (t) => {
   const main = getcurrent();

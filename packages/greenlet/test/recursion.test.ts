@@ -1,7 +1,9 @@
 // Stack overflow inside a greenlet is a RangeError, never a crash. Runs in a
 // child process: if the limit were wrong, the guard page would kill it.
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('deep recursion throws RangeError in greenlets of every stack size', (t) => {
   const result = runChild(fixture('recursion.mjs'));

@@ -1,7 +1,9 @@
 // Scale: with guard markers an arena of stacks is one memory mapping, so the
 // number of suspended greenlets is no longer capped near vm.max_map_count / 2.
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('more suspended greenlets than vm.max_map_count / 2 live, switch and unwind', (t) => {
   const result = runChild(fixture('many-suspended.mjs'));

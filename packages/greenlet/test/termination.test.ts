@@ -1,6 +1,8 @@
 // Termination requests and process exits that happen inside greenlets.
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('a vm timeout inside a greenlet terminates only that script', (t) => {
   const result = runChild(fixture('termination.mjs'), [], ['vm-timeout']);
@@ -39,17 +41,6 @@ t.test('worker.terminate() while greenlets are parked in the worker', (t) => {
   const result = runChild(fixture('worker-terminate.mjs'), [], ['spin-in-main']);
   expectExit(t, result);
   t.same(JSON.parse(result.stdout.trim()), Array(3).fill(['main spinning with 50 parked', 1]));
-  t.end();
-});
-
-t.test('a terminated worker\'s teardown does not walk the stacks of its suspended greenlets', (t) => {
-  // Node detaches the CppHeap after the worker's environment is gone, which
-  // finishes incremental marking with a mark-compact: V8 would walk the
-  // archived threads of greenlets whose stacks the core has given back
-  // (a SIGSEGV nearly every run before the core handed them to V8's free list).
-  const result = runChild(fixture('terminate-suspended.mjs'), ['--expose-gc', '--stress-incremental-marking'], ['8']);
-  expectExit(t, result);
-  t.match(result.stdout, /terminated 8 workers with suspended greenlets/);
   t.end();
 });
 

@@ -1,6 +1,9 @@
 // Behaviours of Python greenlet's test_throw.py.
 import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 class IndexError extends Error {
   override name = 'IndexError';

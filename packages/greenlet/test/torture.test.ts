@@ -2,7 +2,9 @@
 // fails a test instead of ending the run.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 // Flags come and go between V8 versions: pick by what this V8 offers.
 const v8Options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 << 20 });

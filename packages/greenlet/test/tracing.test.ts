@@ -1,6 +1,9 @@
 // Python greenlet's test_tracing.py.
 import t from 'tap';
 import { Greenlet, type TraceEvent, getcurrent, gettrace, settrace } from '@stackless/greenlet';
+import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
+
+checkGreenletsAfterEach(t);
 
 type Seen = [TraceEvent, Greenlet, Greenlet];
 

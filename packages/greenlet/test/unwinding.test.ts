@@ -1,7 +1,9 @@
 // A suspended greenlet that nobody can switch to any more is unwound: a
 // GreenletExit is thrown into it so its finally blocks run (test_gc, test_dealloc).
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('unreachable suspended greenlets are unwound', (t) => {
   const result = runChild(fixture('unwinding.mjs'), ['--expose-gc']);

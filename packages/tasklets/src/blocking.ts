@@ -1,6 +1,6 @@
 // The primitives synchronisation objects are built from (channels, locks,
 // queues): block the current tasklet, and unblock a blocked one.
-import { describeValue as describe } from '@stackless/greenlet';
+import { describeValue as describe } from '@stackless/greenlet/internal';
 
 import { SchedulerError } from './errors.js';
 import { type Blocker, block, currentCore, handOff, wake } from './scheduler.js';

@@ -1,5 +1,5 @@
 // Blocking on the event loop: only the calling tasklet waits, never the process.
-import { describeValue as describe } from '@stackless/greenlet';
+import { describeValue as describe } from '@stackless/greenlet/internal';
 
 import { events } from './observe.js';
 import { type Blocker, block, currentCore, wake, wakesAt } from './scheduler.js';

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+import './thread.js';
+
 export { Tasklet } from './tasklet.js';
 export {
   tasklet,
@@ -23,14 +25,6 @@ export { blockCurrent, blockCurrentOn, unblock, unblockAndRun, unblockThrow } fr
 export { events, type TaskletEvents, type BlockingEvent } from './observe.js';
 export { setBlockingThreshold } from './watchdog.js';
 export { dumpTasklets } from './dump.js';
-/**
- * For the packages built on tasklets (their frames stay out of
- * captureStack()), not for applications (kept in the types: the layers above
- * compile against it).
- *
- * @hidden
- */
-export { hideFramesOf, describeValue } from '@stackless/greenlet';
 export { TaskletExit, SchedulerError, DeadlockError, TimeoutError } from './errors.js';
 export type { JoinOptions } from './join.js';
 export { scope, Scope, type ScopeOptions } from './scope.js';

@@ -61,7 +61,10 @@ function onEnd(core: TaskletCore, failure: unknown, value: unknown): boolean {
   return delivered;
 }
 
-setEndHook(onEnd);
+/** Makes every tasklet's end deliver its outcome to its joiners; once per thread (thread.ts). */
+export function deliverOutcomesOnEnd(): void {
+  setEndHook(onEnd);
+}
 
 /**
  * `tasklet.join(options)`: blocks the calling tasklet until `tasklet` has

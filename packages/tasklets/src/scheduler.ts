@@ -1,7 +1,8 @@
 // The round-robin scheduler: the run queue, the one place where tasklets
 // switch, blocking and waking, and the pump that lets Node's event loop run
 // tasklets it has woken.
-import { Greenlet, GreenletExit, blockingReportPending, getcurrent as currentGreenlet, greenletWithoutStores } from '@stackless/greenlet';
+import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
+import { blockingReportPending, greenletWithoutStores } from '@stackless/greenlet/internal';
 
 import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
@@ -125,6 +126,7 @@ export function setEndHook(hook: EndHook | undefined): void {
   endHook = hook;
 }
 
+/** Installs the thread's main tasklet, once (thread.ts): nothing here works before. */
 export function initMain(core: TaskletCore): void {
   main = current = core;
   core.started = true;

@@ -1,4 +1,5 @@
-import { Greenlet, creatorStoresInUse, hideFramesOf } from '@stackless/greenlet';
+import { Greenlet } from '@stackless/greenlet';
+import { creatorStoresInUse } from '@stackless/greenlet/internal';
 import { inspect } from 'node:util';
 
 import { header } from './dump.js';
@@ -11,16 +12,20 @@ import {
   dequeue,
   emitDuringOperation,
   enqueue,
-  initMain,
   label,
   mainCore,
   raiseIn,
   runNow,
   runTasklet,
 } from './scheduler.js';
-import { killTaskletsAtExit } from './shutdown.js';
 
 type TaskletFunction = (...args: any[]) => unknown;
+
+/**
+ * Passed as `fn` by {@link createMainTasklet} alone: the tasklet made is the
+ * thread's main one. Nothing outside this module can pass it.
+ */
+const MAIN: unique symbol = Symbol('the main tasklet');
 
 /**
  * A micro-thread scheduled round-robin with the others of its thread, the
@@ -31,14 +36,14 @@ type TaskletFunction = (...args: any[]) => unknown;
  * the run queue), scheduled (runnable, or blocked), dead.
  */
 export class Tasklet {
-  static #creatingMain = false;
   /** @internal */
   readonly core: TaskletCore;
 
   /** @param fn - the function to run; its name is the tasklet's default {@link Tasklet.name | name}. */
-  constructor(fn?: TaskletFunction) {
-    this.core = new TaskletCore(this, Tasklet.#creatingMain);
-    if (Tasklet.#creatingMain) return;
+  constructor(fn?: TaskletFunction);
+  constructor(fn?: TaskletFunction | typeof MAIN) {
+    this.core = new TaskletCore(this, fn === MAIN);
+    if (fn === MAIN) return;
     if (fn !== undefined) this.bind(fn);
     if (logDebug) log.debug({ tasklet: label(this.core), id: this.core.id }, 'created');
     if (events.listening) emitDuringOperation('created', this);
@@ -227,16 +232,6 @@ export class Tasklet {
     return header(this.core);
   }
 
-  /** @internal The main tasklet wraps the thread's main greenlet. */
-  static createMain(): Tasklet {
-    Tasklet.#creatingMain = true;
-    try {
-      return new Tasklet();
-    } finally {
-      Tasklet.#creatingMain = false;
-    }
-  }
-
   #mutableCore(operation: string): TaskletCore {
     const core = this.core;
     if (core.isMain) throw new SchedulerError(`${operation}(): the main tasklet runs the thread's own code`);
@@ -273,6 +268,8 @@ export class Tasklet {
   }
 }
 
-hideFramesOf(import.meta.url);
-initMain(Tasklet.createMain().core);
-killTaskletsAtExit();
+/** The thread's main tasklet, which wraps its main greenlet; made once, by thread.ts. */
+export function createMainTasklet(): Tasklet {
+  const construct = Tasklet as unknown as new (token: typeof MAIN) => Tasklet;
+  return new construct(MAIN);
+}

@@ -1,7 +1,7 @@
 // A timer for any finite delay. Node's setTimeout() fires after 1 ms when
 // given more than 2^31 - 1 ms (with only a warning); this one waits out the
 // delay in steps that setTimeout() can take.
-import { describeValue as describe } from '@stackless/greenlet';
+import { describeValue as describe } from '@stackless/greenlet/internal';
 
 const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 

@@ -1,7 +1,7 @@
 // setBlockingThreshold(): reports code that runs too long without a switch
 // or an event-loop turn, from the native watchdog (no JavaScript runs while
 // the code blocks; the report is delivered once it yields).
-import { takeBlockingReport, watchBlocking } from '@stackless/greenlet';
+import { takeBlockingReport, watchBlocking } from '@stackless/greenlet/internal';
 
 import { events, log } from './observe.js';
 import { type TaskletCore, currentCore, label, raiseInMain } from './scheduler.js';

@@ -2,9 +2,10 @@
 // tasklet, woken tasklets run without anyone calling run(), and the loop
 // stays responsive while many tasklets run.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { SchedulerError, Tasklet, events, finished, getruncount, run, schedule, sleep, tasklet, wait } from '@stackless/tasklets';
+import { fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('tasklets sleeping different times wake in order, without run()', async (t) => {
   // 30 ms apart: the timers start one after another, and on a loaded machine
@@ -128,10 +129,7 @@ t.test('the event loop stays responsive while 10,000 tasklets run', async (t) =>
 });
 
 t.test('an uncaught error from a tasklet woken by the event loop is an uncaught exception', (t) => {
-  const script = fileURLToPath(new URL('./fixtures/uncaught.mjs', import.meta.url));
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', env, timeout: 60_000 });
+  const child = runChild(fixture('uncaught.mjs'), [], [], {}, { timeout: 60_000 });
   t.equal(child.signal, null, child.stderr);
   t.equal(child.status, 0, child.stderr);
   t.same(JSON.parse(child.stdout.trim()), { uncaught: 'failed after a timer' });

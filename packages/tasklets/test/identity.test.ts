@@ -1,7 +1,6 @@
 // Tasklet ids and names, util.inspect, captureStack(), dumpTasklets() and the
 // report of a DeadlockError.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import {
   DeadlockError,
@@ -19,6 +18,7 @@ import {
   unblock,
   wait,
 } from '@stackless/tasklets';
+import { runProcess } from '@stackless/test-support';
 
 t.test('ids: main is 0, the others unique and never reused', (t) => {
   t.equal(getmain().id, 0);
@@ -110,9 +110,8 @@ t.test('log lines name the tasklet with its id', (t) => {
     tasklet(function logged() {})();
     run();
   `;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
-    encoding: 'utf8',
-    env: { ...process.env, STACKLESS_LOG: 'debug' },
+  const child = runProcess(process.execPath, ['--input-type=module', '-e', program], {
+    env: { STACKLESS_LOG: 'debug' },
     timeout: 60_000,
   });
   t.equal(child.status, 0, child.stderr);

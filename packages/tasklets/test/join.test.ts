@@ -12,17 +12,14 @@ import {
   finished,
   getcurrent,
   getmain,
-  getruncount,
   run,
   schedule,
   sleep,
   tasklet,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('join() from main returns the value; the others run meanwhile', (t) => {
   const log: string[] = [];

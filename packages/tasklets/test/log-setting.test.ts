@@ -1,8 +1,8 @@
 // STACKLESS_LOG is a debug setting: a value that is no log level must not
 // take the application down, only say so once and log nothing.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { logLevelFrom } from '../src/observe.js';
+import { runProcess } from '@stackless/test-support';
 
 const entry = new URL('../dist/index.js', import.meta.url).href;
 const program = `
@@ -13,9 +13,8 @@ const program = `
 `;
 
 function runWith(setting: string) {
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', program], {
-    encoding: 'utf8',
-    env: { ...process.env, STACKLESS_LOG: setting },
+  const child = runProcess(process.execPath, ['--input-type=module', '-e', program], {
+    env: { STACKLESS_LOG: setting },
     timeout: 60_000,
   });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };

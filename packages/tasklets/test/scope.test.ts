@@ -16,7 +16,6 @@ import {
   events,
   finished,
   getcurrent,
-  getruncount,
   run,
   schedule,
   scheduleRemove,
@@ -26,11 +25,9 @@ import {
   wait,
   type Tasklet,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 /** Runs `fn` in a tasklet (timers and promises need main's event loop) and resolves with its result. */
 async function inTasklet<T>(fn: () => T): Promise<T> {

@@ -20,11 +20,9 @@ import {
   tasklet,
   wait,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('a tasklet started by the end of another gets its own arguments', (t) => {
   const got: unknown[][] = [];
@@ -245,7 +243,7 @@ t.test('a main that paused itself is revived when the last tasklet blocks, not d
   log.push('main back');
   t.ok(blocker.blocked, 'the tasklet is still blocked');
   t.equal(getruncount(), 1, 'main is runnable again');
-  tasklet(() => {
+  const other = tasklet(() => {
     log.push('other runs');
     blockCurrent('another wait');
   })();
@@ -254,5 +252,6 @@ t.test('a main that paused itself is revived when the last tasklet blocks, not d
   t.same(log, ['main back', 'other runs', 'main back again']);
   t.equal(getruncount(), 1);
   blocker.kill();
+  other.kill();
   t.end();
 });

@@ -13,17 +13,14 @@ import {
   Semaphore,
   events,
   finished,
-  getruncount,
   run,
   schedule,
   sleep,
   tasklet,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('Lock: waiters get it first come, first served, and no newcomer barges in', (t) => {
   const lock = new Lock();
@@ -159,6 +156,7 @@ t.test('Lock: waiting when nobody could release is a deadlock, as on a channel',
   // finds nobody left to wake anybody (main waits; its timer could not fire).
   t.throws(() => stuck.join(), DeadlockError);
   t.notOk(alsoStuck.alive);
+  stuck.kill();
   t.end();
 });
 

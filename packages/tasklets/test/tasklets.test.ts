@@ -18,11 +18,9 @@ import {
   setScheduleCallback,
   tasklet,
 } from '@stackless/tasklets';
+import { checkTaskletsAfterEach } from '@stackless/test-support/tasklets';
 
-t.afterEach(() => {
-  run();
-  t.equal(getruncount(), 1, 'only main is left runnable');
-});
+checkTaskletsAfterEach(t);
 
 t.test('lifecycle flags: unbound, paused, scheduled, dead', (t) => {
   const flags = (x: Tasklet) => ({ alive: x.alive, scheduled: x.scheduled, paused: x.paused, blocked: x.blocked });

@@ -1,9 +1,9 @@
 // setBlockingThreshold(): the native watchdog runs in child processes (it is
 // a thread of its own and interrupts V8), on the main thread and in a worker.
 import t, { type Test } from 'tap';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setBlockingThreshold } from '@stackless/tasklets';
+import { runProcess } from '@stackless/test-support';
 
 interface Seen {
   id: number;
@@ -14,9 +14,7 @@ interface Seen {
 
 function runFixture(args: string[]): Record<string, any> {
   const script = fileURLToPath(new URL('./fixtures/blocking.mjs', import.meta.url));
-  const env = { ...process.env };
-  delete env.NODE_V8_COVERAGE;
-  const child = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = runProcess(process.execPath, [script, ...args], { timeout: 120_000 });
   if (child.status !== 0 || child.signal !== null) {
     throw new Error(`fixture failed: ${child.signal ?? child.status}\n${child.stdout}\n${child.stderr}`);
   }

@@ -2,7 +2,9 @@
 // of off and on, and refuse anything else at load instead of taking it as
 // "on" (issue 14, item 9: STACKLESS_DIRECT_RESTORE=false used to be ignored).
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 const switches = {
   STACKLESS_DIRECT_RESTORE: 'directRestore',

@@ -4,7 +4,9 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { core } from '@stackless/native';
-import { type ChildResult, expectExit, fixture, runChild } from './child.js';
+import { type ChildResult, expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 const v8Options = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 16 << 20 });
 const supports = (flag: string) => new RegExp(`^\\s+${flag}\\s`, 'm').test(v8Options);

@@ -6,7 +6,9 @@
 // itself with every value delivered once, in order.
 import t from 'tap';
 import { core } from '@stackless/native';
-import { describeExit, expectExit, fixture, runChild } from './child.js';
+import { describeExit, expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 interface Outcome {
   received: unknown[];

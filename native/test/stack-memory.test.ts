@@ -2,7 +2,9 @@
 // from stacks.test.ts because it means nothing where RSS is not the real one
 // (qemu-user reports 0, so the arm64 CI set leaves this file out).
 import t from 'tap';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 t.test('the pages of ended greenlets go back to the system', (t) => {
   const result = runChild(fixture('stack-memory.mjs'), ['--expose-gc']);

@@ -3,13 +3,15 @@
 // (not stripped on these machines), and each greenlet is shown to be a V8
 // thread of its own.
 import t from 'tap';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { core } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { type ChildResult, describeExit, expectExit, fixture, runChild } from './child.js';
+import { type ChildResult, describeExit, expectExit, fixtureIn, runChild, runProcess } from '@stackless/test-support';
+
+const fixture = fixtureIn(import.meta.url);
 
 /** Offsets of V8's TLS variables from the executable's symbol table. */
 function tlsSymbolOffsets(): Map<string, number> {
@@ -100,15 +102,9 @@ t.test('discovery needs no symbol table: the same layout under a stripped copy o
   }
   const table = execFileSync('readelf', ['-SW', stripped], { encoding: 'utf8' });
   t.notMatch(table, /\.symtab/, 'the copy has no symbol table');
-  const result = spawnSync(stripped, ['--expose-gc', fixture('stripped-binary.mjs')], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_V8_COVERAGE: '' },
-    timeout: 120_000,
-  });
+  const result = runProcess(stripped, ['--expose-gc', fixture('stripped-binary.mjs')], { timeout: 120_000 });
   const clean = result.signal === null && result.status === 0;
-  t.ok(clean, 'the stripped node ran greenlets and exited cleanly', clean ? {} : {
-    details: describeExit({ status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }),
-  });
+  t.ok(clean, 'the stripped node ran greenlets and exited cleanly', clean ? {} : { details: describeExit(result) });
   if (!clean) return t.end();
   const { layout, sum, bypass } = JSON.parse(result.stdout) as {
     layout: unknown;
@@ -158,14 +154,10 @@ t.test('the permission model without --allow-addons is named as the cause at loa
   // Through env -u: tap puts its preload back into NODE_OPTIONS of every
   // node it sees spawned, and the preload uses process.binding, which the
   // permission model denies.
-  const load = (extra: string[]): ChildResult => {
-    const result = spawnSync(
-      '/usr/bin/env',
-      ['-u', 'NODE_OPTIONS', process.execPath, ...flags, ...extra, fixture('load-refused.mjs')],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
-  };
+  const load = (extra: string[]): ChildResult =>
+    runProcess('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...flags, ...extra, fixture('load-refused.mjs')], {
+      timeout: 60_000,
+    });
   const refused = load([]);
   expectExit(t, refused);
   t.match(refused.stdout, /stackless: the permission model is on without --allow-addons, .*add --allow-addons/);

@@ -6,15 +6,16 @@
 // when a bundler has copied index.js away from its binaries. Each case is a
 // copy of the package's JavaScript in a temporary node_modules layout.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 
-const native = fileURLToPath(new URL('../../../native/', import.meta.url));
+const fixture = fixtureIn(import.meta.url);
+
+const native = fileURLToPath(new URL('../', import.meta.url));
 const builtCore = join(native, 'build/Release/stackless.node');
 const nodeGypBuild = dirname(createRequire(join(native, 'index.js')).resolve('node-gyp-build/package.json'));
 const platform = `${process.platform}-${process.arch}`;
@@ -52,19 +53,13 @@ mkdirSync(nodeOnly);
 symlinkSync(process.execPath, join(nodeOnly, 'node'));
 
 function runInstall(packageDir: string) {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: nodeOnly };
+  const env: NodeJS.ProcessEnv = { PATH: nodeOnly };
   // NODE_OPTIONS too: tap's preloads (and, under Node 26, their deprecation
   // warning on stderr) have no place in an install script's run.
-  for (const name of ['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'npm_config_node_gyp', 'CXX', 'MAKE', 'PYTHON', 'npm_config_python']) {
-    delete env[name];
+  for (const name of ['NODE_OPTIONS', 'npm_config_node_gyp', 'CXX', 'MAKE', 'PYTHON', 'npm_config_python']) {
+    env[name] = undefined;
   }
-  const result = spawnSync(process.execPath, [join(packageDir, 'install.js')], {
-    encoding: 'utf8',
-    env,
-    cwd: packageDir,
-    timeout: 120_000,
-  });
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  return runChild(join(packageDir, 'install.js'), [], [], env, { cwd: packageDir, timeout: 120_000 });
 }
 
 t.test('a prebuild named for this Node ABI loads, and installing then builds nothing', (t) => {

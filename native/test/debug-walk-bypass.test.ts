@@ -4,8 +4,10 @@
 import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
 import { core } from '@stackless/native';
-import { expectExit, fixture, runChild } from './child.js';
+import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 import { observe, settleShortcuts } from './switch-workload.js';
+
+const fixture = fixtureIn(import.meta.url);
 
 const main = getcurrent();
 

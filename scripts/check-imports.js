@@ -1,0 +1,192 @@
+// The dependency rules of the TypeScript packages, checked from their
+// sources: no import cycles inside a package (type-only imports count, as they
+// too hide an initialisation order), and each package imports only the package
+// below it. Run by CI (`node scripts/check-imports.js`) and by
+// test/dependency-rules.test.ts. Prints each broken rule; exits 1 if any.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Each package and the workspace packages it may import: the one below it. */
+export const layers = {
+  '@stackless/native': [],
+  '@stackless/greenlet': ['@stackless/native'],
+  '@stackless/tasklets': ['@stackless/greenlet'],
+  '@stackless/channels': ['@stackless/tasklets'],
+  '@stackless/generator': ['@stackless/greenlet'],
+};
+
+/**
+ * Cycles that exist today, as package-relative file lists (sorted). This list
+ * may only shrink: a new cycle fails the check, and so does an entry here
+ * that no longer is a cycle.
+ */
+export const knownCycles = [
+  // Type-only: ChannelCallback's type names Channel; channel.ts reads the callback.
+  ['@stackless/channels', ['src/channel-callback.ts', 'src/channel.ts']],
+  [
+    '@stackless/tasklets',
+    [
+      'src/dump.ts',
+      'src/join.ts',
+      'src/observe.ts',
+      'src/scheduler.ts',
+      'src/tasklet.ts',
+      'src/waiting.ts',
+      'src/watchdog.ts',
+    ],
+  ],
+];
+
+/** The workspace's publishable packages: native and packages/*, by name. */
+function packagesOf(root) {
+  const dirs = [join(root, 'native')];
+  const packagesDir = join(root, 'packages');
+  if (existsSync(packagesDir)) {
+    for (const name of readdirSync(packagesDir).sort()) dirs.push(join(packagesDir, name));
+  }
+  return dirs
+    .filter((dir) => existsSync(join(dir, 'package.json')))
+    .map((dir) => ({ dir, name: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name }));
+}
+
+function sourcesOf(dir) {
+  const files = [];
+  const walk = (at) => {
+    if (!existsSync(at)) return;
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(path);
+    }
+  };
+  walk(join(dir, 'src'));
+  // native's JavaScript sits at its top level.
+  for (const entry of existsSync(dir) ? readdirSync(dir) : []) {
+    if (/\.(js|mjs)$/.test(entry)) files.push(join(dir, entry));
+  }
+  return files.sort();
+}
+
+/** The module specifiers a source file imports or re-exports, static or dynamic. */
+export function specifiersOf(text) {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+  const found = [];
+  const patterns = [
+    /\b(?:import|export)\s+(?:type\s+)?[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const match of code.matchAll(pattern)) found.push(match[1]);
+  return found;
+}
+
+function resolveRelative(from, specifier) {
+  const base = resolve(dirname(from), specifier);
+  for (const candidate of [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, `${base}.js`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && !candidate.endsWith('/')) {
+      try {
+        readFileSync(candidate);
+        return candidate;
+      } catch {
+        // a directory
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Strongly connected components of more than one file, or a file importing itself. */
+function cyclesOf(graph) {
+  let index = 0;
+  const indices = new Map();
+  const lowlinks = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const components = [];
+  const visit = (node) => {
+    indices.set(node, index);
+    lowlinks.set(node, index);
+    index++;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!indices.has(next)) {
+        visit(next);
+        lowlinks.set(node, Math.min(lowlinks.get(node), lowlinks.get(next)));
+      } else if (onStack.has(next)) {
+        lowlinks.set(node, Math.min(lowlinks.get(node), indices.get(next)));
+      }
+    }
+    if (lowlinks.get(node) === indices.get(node)) {
+      const component = [];
+      let member;
+      do {
+        member = stack.pop();
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || graph.get(node)?.has(node)) components.push(component.sort());
+    }
+  };
+  for (const node of [...graph.keys()].sort()) if (!indices.has(node)) visit(node);
+  return components;
+}
+
+/**
+ * Checks the rules under `root`; returns the broken ones as sentences and the
+ * cycles found (per package, package-relative paths).
+ */
+export function checkImports(root, rules = { layers, knownCycles }) {
+  const errors = [];
+  const cycles = [];
+  const packages = packagesOf(root);
+  for (const { name } of packages) {
+    if (!(name in rules.layers)) errors.push(`${name} is missing from the layers list of scripts/check-imports.js`);
+  }
+  for (const { dir, name } of packages) {
+    const allowed = new Set(rules.layers[name] ?? []);
+    const graph = new Map();
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      if (dependency.startsWith('@stackless/') && !allowed.has(dependency)) {
+        errors.push(`${name} depends on ${dependency} in package.json; it may use only ${[...allowed].join(', ') || 'no workspace package'}`);
+      }
+    }
+    for (const file of sourcesOf(dir)) {
+      const edges = new Set();
+      graph.set(file, edges);
+      for (const specifier of specifiersOf(readFileSync(file, 'utf8'))) {
+        if (specifier.startsWith('.')) {
+          const target = resolveRelative(file, specifier);
+          if (target) edges.add(target);
+        } else if (specifier.startsWith('@stackless/')) {
+          const imported = specifier.split('/').slice(0, 2).join('/');
+          if (imported !== name && !allowed.has(imported)) {
+            errors.push(`${relative(root, file)} imports ${specifier}; ${name} may import only ${[...allowed].join(', ') || 'no workspace package'}`);
+          }
+        }
+      }
+    }
+    for (const component of cyclesOf(graph)) cycles.push([name, component.map((file) => relative(dir, file))]);
+  }
+  const key = ([name, files]) => `${name}: ${files.join(' -> ')}`;
+  const known = new Set(rules.knownCycles.map(key));
+  const found = new Set(cycles.map(key));
+  for (const cycle of found) if (!known.has(cycle)) errors.push(`import cycle in ${cycle}`);
+  for (const cycle of known) {
+    if (!found.has(cycle)) errors.push(`known cycle ${cycle} is gone: remove it from knownCycles in scripts/check-imports.js`);
+  }
+  return { errors, cycles };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const { errors, cycles } = checkImports(root);
+  for (const error of errors) console.error(`check-imports: ${error}`);
+  if (errors.length === 0) {
+    console.log(`check-imports: dependency rules hold (${cycles.length} known cycle(s) left)`);
+  }
+  process.exitCode = errors.length === 0 ? 0 : 1;
+}

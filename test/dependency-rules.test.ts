@@ -1,0 +1,92 @@
+// The dependency rules hold for the workspace (scripts/check-imports.js), and
+// the checker catches each kind of break in a small made-up workspace.
+import t, { type Test } from 'tap';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error: a plain JavaScript script without declarations.
+import { checkImports, layers, knownCycles } from '../scripts/check-imports.js';
+
+type Rules = { layers: Record<string, string[]>; knownCycles: Array<[string, string[]]> };
+type Check = (root: string, rules?: Rules) => { errors: string[]; cycles: Array<[string, string[]]> };
+const check = checkImports as Check;
+
+t.test('the workspace keeps its dependency rules', (t) => {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const { errors } = check(root);
+  t.same(errors, [], 'no new cycle, no import across layers, no package left out, no stale known cycle');
+  t.ok(Object.keys(layers as object).includes('@stackless/native'), 'native is a layer');
+  t.ok(Array.isArray(knownCycles), 'known cycles are listed');
+  t.end();
+});
+
+/** A workspace of `files` (path -> text) in a temporary directory. */
+function workspace(t: Test, files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'stackless-imports-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const manifest = (name: string, dependencies: Record<string, string> = {}) => JSON.stringify({ name, dependencies });
+const twoLayers: Rules = { layers: { '@stackless/native': [], '@stackless/low': ['@stackless/native'], '@stackless/high': ['@stackless/low'] }, knownCycles: [] };
+
+function base(): Record<string, string> {
+  return {
+    'native/package.json': manifest('@stackless/native'),
+    'native/index.js': "export const core = {};\n",
+    'packages/low/package.json': manifest('@stackless/low', { '@stackless/native': 'workspace:*' }),
+    'packages/low/src/index.ts': "export { a } from './a.js';\n",
+    'packages/low/src/a.ts': "import { core } from '@stackless/native';\nexport const a = core;\n",
+    'packages/high/package.json': manifest('@stackless/high', { '@stackless/low': 'workspace:*' }),
+    'packages/high/src/index.ts': "import { a } from '@stackless/low';\nexport const b = a;\n",
+  };
+}
+
+t.test('a clean made-up workspace passes', (t) => {
+  t.same(check(workspace(t, base()), twoLayers).errors, []);
+  t.end();
+});
+
+t.test('a cycle between two files is found, type-only imports included', (t) => {
+  const root = workspace(t, {
+    ...base(),
+    'packages/low/src/a.ts': "import type { B } from './b.js';\nexport const a = 1 as unknown as B;\n",
+    'packages/low/src/b.ts': "import { a } from './a.js';\nexport type B = typeof a;\n",
+  });
+  const { errors, cycles } = check(root, twoLayers);
+  t.same(cycles, [['@stackless/low', ['src/a.ts', 'src/b.ts']]]);
+  t.match(errors.join('\n'), /import cycle in @stackless\/low: src\/a\.ts -> src\/b\.ts/);
+  t.same(check(root, { ...twoLayers, knownCycles: [['@stackless/low', ['src/a.ts', 'src/b.ts']]] }).errors, [], 'unless known');
+  t.end();
+});
+
+t.test('a known cycle that is gone must leave the list', (t) => {
+  const rules: Rules = { ...twoLayers, knownCycles: [['@stackless/low', ['src/a.ts', 'src/b.ts']]] };
+  t.match(check(workspace(t, base()), rules).errors.join('\n'), /known cycle @stackless\/low: src\/a\.ts -> src\/b\.ts is gone/);
+  t.end();
+});
+
+t.test('importing past the layer below is refused, in code and in package.json', (t) => {
+  const root = workspace(t, {
+    ...base(),
+    'packages/high/package.json': manifest('@stackless/high', { '@stackless/low': 'workspace:*', '@stackless/native': 'workspace:*' }),
+    'packages/high/src/deep.ts': "export { core } from '@stackless/native';\n",
+    'packages/low/src/up.ts': "const high = await import('@stackless/high/internal');\nexport default high;\n",
+  });
+  const { errors } = check(root, twoLayers);
+  t.match(errors.join('\n'), /packages\/high\/src\/deep\.ts imports @stackless\/native/);
+  t.match(errors.join('\n'), /@stackless\/high depends on @stackless\/native in package\.json/);
+  t.match(errors.join('\n'), /packages\/low\/src\/up\.ts imports @stackless\/high\/internal/);
+  t.end();
+});
+
+t.test('a package missing from the layers list is an error', (t) => {
+  const root = workspace(t, { ...base(), 'packages/new/package.json': manifest('@stackless/new'), 'packages/new/src/index.ts': 'export {};\n' });
+  t.match(check(root, twoLayers).errors.join('\n'), /@stackless\/new is missing from the layers list/);
+  t.end();
+});
