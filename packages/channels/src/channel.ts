@@ -12,6 +12,7 @@ import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+import { receiveUntilClosed, receiveUntilClosedAsync } from './iteration.js';
 import { Fifo } from './fifo.js';
 import { selectOn } from './wait.js';
 import { type Delivery, type Waiter, NOTHING_READY, asItem, unwrap } from './waiter.js';
@@ -238,18 +239,10 @@ export class Channel<T> implements Iterable<T> {
   }
 
   /** Receives until the channel is closed and drained. */
-  *[Symbol.iterator](): Iterator<T> {
-    for (;;) {
-      let value: T;
-      try {
-        value = this.receive();
-      } catch (error) {
-        if (error instanceof ChannelClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.iterator](): Iterator<T> {
+    return receiveUntilClosed(() => this.receive());
   }
+
 
   /**
    * For code outside tasklets (async functions, callbacks): sends from a
@@ -265,18 +258,10 @@ export class Channel<T> implements Iterable<T> {
   }
 
   /** `for await (const value of channel)`, for code outside tasklets. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let value: T;
-      try {
-        value = await this.receiveAsync();
-      } catch (error) {
-        if (error instanceof ChannelClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return receiveUntilClosedAsync(() => this.receiveAsync());
   }
+
 
   [inspect.custom](): string {
     const buffered = this.#capacity > 0 ? `, buffered: ${this.#buffer.length}/${this.#capacity}` : '';

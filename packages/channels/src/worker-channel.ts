@@ -3,6 +3,7 @@ import { describeValue as describe } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
+import { receiveUntilClosed, receiveUntilClosedAsync } from './iteration.js';
 import type { OperationOptions } from './channel.js';
 import { type SharedWait, waitForChange } from './shared-wait.js';
 import { decodeValue, encodeValue } from './worker-codec.js';
@@ -221,32 +222,16 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   }
 
   /** Receives (in a tasklet) until the channel is closed and drained. */
-  *[Symbol.iterator](): Iterator<T> {
-    for (;;) {
-      let value: T;
-      try {
-        value = this.receive();
-      } catch (error) {
-        if (error instanceof ChannelClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.iterator](): Iterator<T> {
+    return receiveUntilClosed(() => this.receive());
   }
 
+
   /** `for await (const value of channel)`, for code outside tasklets. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let value: T;
-      try {
-        value = await this.receiveAsync();
-      } catch (error) {
-        if (error instanceof ChannelClosedError) return;
-        throw error;
-      }
-      yield value;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return receiveUntilClosedAsync(() => this.receiveAsync());
   }
+
 
   [inspect.custom](): string {
     return `WorkerChannel { buffered: ${this.#ring.length}/${this.#capacity}${this.closed ? ', closed' : ''} }`;
