@@ -5,6 +5,13 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
+/** The files an `exports` field points at: its string leaves (the keys, such as "./internal", are subpaths). */
+function exportTargets(exports) {
+  if (typeof exports === 'string') return [exports];
+  if (exports === null || typeof exports !== 'object') return [];
+  return Object.values(exports).flatMap(exportTargets);
+}
+
 const problems = [];
 for (const unpacked of process.argv.slice(2)) {
   const root = join(unpacked, 'package');
@@ -17,8 +24,8 @@ for (const unpacked of process.argv.slice(2)) {
   for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'engines', 'os', 'cpu', 'license']) {
     if (!(field in manifest)) problem(`package.json has no ${field}`);
   }
-  const named = [manifest.main, manifest.types, ...JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"]+"/g) ?? []];
-  for (const file of named.filter(Boolean).map((entry) => entry.replace(/"/g, ''))) {
+  const named = [manifest.main, manifest.types, ...exportTargets(manifest.exports)];
+  for (const file of named.filter(Boolean)) {
     if (!existsSync(join(root, file))) problem(`package.json names ${file}, which is not in the tarball`);
   }
   let maps = 0;
