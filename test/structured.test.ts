@@ -71,6 +71,37 @@ t.test('a cancelled scope wakes children blocked in every channel operation; the
   t.end();
 });
 
+// docs/structured.md rule 3 (every error delivered exactly once): a child
+// that a channel has handed an error (sendThrow, or close) but that has not
+// run since keeps that error when its scope is cancelled; found by the model.
+for (const [order, preference] of [
+  ['the receiver blocked first', 0],
+  ['the sender blocked first, sender preferred', 1],
+] as const) {
+  t.test(`a cancelled child keeps an error a channel handed it (${order})`, (t) => {
+    const channel = new Channel<string>();
+    channel.preference = preference;
+    const seen: string[] = [];
+    scope((s) => {
+      s.spawn(() => {
+        try {
+          channel.receive();
+          seen.push('received a value');
+        } catch (error) {
+          seen.push((error as Error).name);
+        }
+      });
+      if (order === 'the receiver blocked first') schedule(); // the child blocks in receive()
+      const sent = new Error('sent');
+      sent.name = 'SentError';
+      channel.sendThrow(sent);
+      s.cancel();
+    });
+    t.same(seen, ['SentError'], 'the child throws what was sent, not TaskletExit');
+    t.end();
+  });
+}
+
 t.test('the body blocked on a channel is woken by a failing child; the error propagates', (t) => {
   const requests = new Channel<string>();
   const boom = new Error('worker failed');

@@ -7,7 +7,7 @@ import {
   unblock,
   unblockAndRun,
 } from '@stackless/tasklets';
-import { describeValue as describe } from '@stackless/tasklets/internal';
+import { describeValue as describe, markDeliveredError } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { getChannelCallback } from './channel-callback.js';
@@ -295,7 +295,11 @@ export class Channel<T> implements Iterable<T> {
     // Read before the release: the sender may run at once, and it reuses its
     // record for its next operation.
     const item = asItem(sender.value, sender.isError);
-    this.#release(sender, this.#preference > 0);
+    const senderRunsNow = this.#preference > 0;
+    // Suspended until the sender has run, the receiver holds the sent error:
+    // a cancellation meanwhile must leave it that error.
+    if (senderRunsNow && sender.isError) markDeliveredError(getcurrent());
+    this.#release(sender, senderRunsNow);
     return item;
   }
 
@@ -351,6 +355,7 @@ export class Channel<T> implements Iterable<T> {
         const operation = receiver as BlockedOperation;
         operation.value = value;
         operation.isError = isError;
+        if (isError) markDeliveredError(operation.tasklet);
         if (this.#preference < 0) unblockAndRun(operation.tasklet, operation);
         else unblock(operation.tasklet, operation);
       } else {
@@ -436,7 +441,8 @@ function inTasklet<R>(operation: () => R): Promise<R> {
 
 /** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
 function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
-  if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
-  else if (runNow) unblockAndRun(waiter.tasklet, delivery);
+  if (waiter.claim !== undefined) return waiter.claim(delivery, runNow);
+  if (delivery.isError) markDeliveredError(waiter.tasklet);
+  if (runNow) unblockAndRun(waiter.tasklet, delivery);
   else unblock(waiter.tasklet, delivery);
 }

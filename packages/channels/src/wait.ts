@@ -2,7 +2,7 @@
 // the body of select(), also used by a send or receive with a timeout. It
 // knows channels only as Selectable, so channel.ts can use it.
 import { blockCurrent, getcurrent, startTimer, unblock, unblockAndRun } from '@stackless/tasklets';
-import { describeValue as describe } from '@stackless/tasklets/internal';
+import { describeValue as describe, markDeliveredError } from '@stackless/tasklets/internal';
 
 import { ChannelClosedError } from './errors.js';
 import { type Delivery, type Selectable, type Waiter, NOTHING_READY, unpack, unwrap } from './waiter.js';
@@ -112,6 +112,7 @@ function blockOnCases(cases: readonly WaitCase[], timeout: number | undefined): 
         if (settled) return;
         settle();
         const outcome: Outcome = { kind: 'case', index, delivery };
+        if (delivery.isError) markDeliveredError(self);
         if (runNow) unblockAndRun(self, outcome);
         else unblock(self, outcome);
       },

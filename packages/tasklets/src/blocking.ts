@@ -53,6 +53,15 @@ export function unblockAndRun(tasklet: Tasklet, value?: unknown): void {
   handOff(core);
 }
 
+/**
+ * Says that the value `tasklet` is about to be woken with (unblock(),
+ * unblockAndRun()) is an error it will throw: a cancellation of its scope
+ * then leaves it that error, as it leaves a wake error (no error is lost).
+ */
+export function markDeliveredError(tasklet: Tasklet): void {
+  tasklet.core.deliveredError = true;
+}
+
 /** Makes a blocked tasklet runnable; its blockCurrent() throws `error`. */
 export function unblockThrow(tasklet: Tasklet, error: unknown): void {
   wake(blockedCore(tasklet, 'unblockThrow'), undefined, { error });

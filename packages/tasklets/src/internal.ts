@@ -8,3 +8,4 @@
 import './thread.js';
 
 export { hideFramesOf, describeValue } from '@stackless/greenlet/internal';
+export { markDeliveredError } from './blocking.js';

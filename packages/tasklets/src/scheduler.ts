@@ -86,6 +86,11 @@ export class TaskletCore implements Queued {
   /** Thrown at the tasklet's suspension point when it next runs. */
   wakeError: unknown;
   hasWakeError = false;
+  /**
+   * Its tempval is an error it will throw when it runs (a channel's sendThrow
+   * or close delivered it): like a wake error, a cancellation must not replace it.
+   */
+  deliveredError = false;
   /** Set by scope.ts while the tasklet runs in a scope. */
   scope: TaskletScope | undefined = undefined;
 
@@ -262,6 +267,7 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
 
 /** What a resumed tasklet gets: its wake error thrown, else its tempval. */
 function takeResumption(self: TaskletCore): unknown {
+  self.deliveredError = false;
   if (self.hasWakeError) throw takeWakeError(self);
   const value = self.tempval;
   self.tempval = undefined;

@@ -37,11 +37,11 @@ function isExit(error: unknown): error is TaskletExit | GreenletExit {
 /**
  * Raises a cancellation in `core` unless it is the current tasklet (which
  * meets it at its next blocking operation) or is about to throw an error
- * already (a failure a join delivered to it must not be lost; its next
- * blocking operation is cancelled anyway).
+ * already (a failure a join delivered to it, an error a channel delivered:
+ * it must not be lost; its next blocking operation is cancelled anyway).
  */
 function cancelIn(core: TaskletCore): void {
-  if (core.hasWakeError) return;
+  if (core.hasWakeError || core.deliveredError) return;
   interrupt(core, cancellation());
 }
 
