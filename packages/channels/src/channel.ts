@@ -243,7 +243,6 @@ export class Channel<T> implements Iterable<T> {
     return receiveUntilClosed(() => this.receive());
   }
 
-
   /**
    * For code outside tasklets (async functions, callbacks): sends from a
    * helper tasklet and settles when the value has been taken.
@@ -261,7 +260,6 @@ export class Channel<T> implements Iterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return receiveUntilClosedAsync(() => this.receiveAsync());
   }
-
 
   [inspect.custom](): string {
     const buffered = this.#capacity > 0 ? `, buffered: ${this.#buffer.length}/${this.#capacity}` : '';
@@ -355,9 +353,7 @@ export class Channel<T> implements Iterable<T> {
         const operation = receiver as BlockedOperation;
         operation.value = value;
         operation.isError = isError;
-        if (isError) markDeliveredError(operation.tasklet);
-        if (this.#preference < 0) unblockAndRun(operation.tasklet, operation);
-        else unblock(operation.tasklet, operation);
+        wakeWith(operation.tasklet, operation, this.#preference < 0);
       } else {
         deliver(receiver, { value, isError }, this.#preference < 0);
       }
@@ -441,8 +437,17 @@ function inTasklet<R>(operation: () => R): Promise<R> {
 
 /** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
 function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
-  if (waiter.claim !== undefined) return waiter.claim(delivery, runNow);
-  if (delivery.isError) markDeliveredError(waiter.tasklet);
-  if (runNow) unblockAndRun(waiter.tasklet, delivery);
-  else unblock(waiter.tasklet, delivery);
+  if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
+  else wakeWith(waiter.tasklet, delivery, runNow);
+}
+
+/**
+ * Wakes a tasklet blocked in its own send or receive. An error it is handed
+ * is marked as delivered, so that a cancellation before it runs leaves it
+ * that error (docs/structured.md, rule 3).
+ */
+function wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
+  if (delivery.isError) markDeliveredError(blocked);
+  if (runNow) unblockAndRun(blocked, delivery);
+  else unblock(blocked, delivery);
 }
