@@ -8,12 +8,12 @@ import {
   checkNoOpenAsyncScope,
   restoreStores,
   storagesInUse,
-  watchAsyncLocalStorages,
 } from './async-context.js';
-import { configureFromEnvironment } from './config.js';
 import { describe } from './describe.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
+import { frameLimit } from './stack-frames.js';
 import { type TraceEvent, currentTracer, replaceTracer } from './trace-state.js';
+import { Unwinding } from './unwinding.js';
 
 /** The function a greenlet runs; its arguments come from the first `switch()`. */
 export type RunFunction = (...args: any[]) => unknown;
@@ -95,7 +95,18 @@ let stateOf: (greenlet: Greenlet) => GreenletState;
  */
 const ADOPTION: unique symbol = Symbol('adopt a greenlet record');
 
-const unreachable = new FinalizationRegistry<GreenletState>((state) => unwindUnreachable(state));
+const unwinding = new Unwinding<GreenletState>({
+  unwind(state, exit) {
+    // Its handle is not at hand (a suspended greenlet's state does not hold
+    // it): code in its finally blocks gets a new one. As in Python, the exit
+    // comes back to the greenlet doing the unwinding, not to the old parent.
+    const greenlet = adopt(state);
+    state.parent = current.handle!;
+    greenlet.throw(exit);
+  },
+  isRunning: (state) => state === current,
+  live: () => running.filter((state): state is GreenletState => state !== undefined),
+});
 
 /**
  * A micro-thread with its own machine stack. `switch()` suspends the running
@@ -154,7 +165,9 @@ export class Greenlet {
           : Array.prototype.slice.call(arguments);
     /* eslint-enable prefer-rest-params */
     // transfer() inlined by hand: this is where greenlets suspend, and every
-    // GC walks every frame of every suspended greenlet.
+    // full GC walks every frame of every suspended greenlet (bench/gc.js;
+    // the cost is in docs/architecture.md). greenlet/test/switch-paths.test.ts
+    // runs both copies through the same scenarios.
     const self = current;
     const target = prepareSwitch(self, this.#state, this, args, undefined, false);
     if (target === undefined) return deliver(args, undefined, false);
@@ -299,44 +312,6 @@ function exitFromCaller(): GreenletExit {
   const exit = new GreenletExit();
   Error.captureStackTrace(exit, Greenlet.prototype.throw);
   return exit;
-}
-
-/**
- * A GreenletExit with no stack frames, for unwinding by the collector or at
- * exit: the frames there are the unwinding machinery's and whichever
- * greenlet happened to run, which say nothing and could keep it alive. A
- * function that is never on the stack as the capture's end skips every frame.
- */
-function exitWithoutFrames(): GreenletExit {
-  const exit = new GreenletExit();
-  Error.captureStackTrace(exit, neverOnTheStack);
-  return exit;
-}
-
-function neverOnTheStack(): void {}
-
-/**
- * `Error.stackTraceLimit` as V8 applies it (0 when it is not a number), read
- * without calling a getter someone may have put there.
- */
-function frameLimit(): number {
-  const limit: unknown = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.value;
-  if (typeof limit !== 'number' || !(limit > 0)) return 0;
-  return limit >= 0xffffffff ? 0xffffffff : Math.floor(limit);
-}
-
-const libraryPrefixes: string[] = [];
-
-/**
- * Leaves the frames of the modules in the directory of `moduleUrl`
- * (a package's `import.meta.url`) out of `captureStack()`. Each stackless
- * package registers its own directory at load.
- */
-export function hideFramesOf(moduleUrl: string): void {
-  const directory = new URL('./', moduleUrl).href;
-  if (libraryPrefixes.includes(directory)) return;
-  libraryPrefixes.push(directory);
-  core.setLibraryPrefixes(libraryPrefixes);
 }
 
 /**
@@ -526,8 +501,9 @@ function enter(coroutine: number): number {
   let error: unknown;
   let isError = false;
   try {
-    // callRun() inlined by hand: one frame fewer under every greenlet for the
-    // GC to walk. `run` is let go first: a start by throw() never calls it.
+    // No callRun() helper: one frame fewer under every greenlet for each GC
+    // to walk (bench/gc.js). `run` is let go first: a start by throw() never
+    // calls it.
     const run = self.run;
     self.run = undefined;
     const args = resume(self, true) as unknown[];
@@ -543,7 +519,7 @@ function enter(coroutine: number): number {
   self.dead = true;
   self.coroutine = -1;
   running[coroutine] = undefined;
-  if (self.watched) unreachable.unregister(self);
+  if (self.watched) unwinding.forget(self);
   let targetHandle = liveAncestor(self);
   let target = stateOf(targetHandle);
   if (!target.started) {
@@ -587,10 +563,7 @@ function send(
 function suspend(origin: GreenletState): Greenlet {
   const handle = origin.handle!;
   origin.handle = undefined;
-  if (!origin.dead && !origin.isMain && !origin.watched) {
-    origin.watched = true;
-    unreachable.register(handle, origin, origin);
-  }
+  if (!origin.dead && !origin.isMain && !origin.watched) unwinding.watch(handle, origin);
   return handle;
 }
 
@@ -604,83 +577,17 @@ function callRunMethod(state: GreenletState, args: unknown[]): unknown {
   return method.apply(greenlet, args);
 }
 
-/**
- * A suspended greenlet nobody can switch to any more: throw GreenletExit into
- * it so its finally blocks run. As in Python, the exit comes back to the
- * greenlet doing the unwinding, not to the old parent.
- */
-function unwindUnreachable(state: GreenletState): void {
-  if (state.dead || !state.started || state === current) return;
-  unwind(state);
-}
-
-/** Throws GreenletExit into a suspended greenlet; the exit comes back to the caller. */
-function unwind(state: GreenletState): void {
-  // Its handle is not at hand (a suspended greenlet's state does not hold
-  // it): code in its finally blocks gets a new one.
-  const greenlet = adopt(state);
-  state.watched = false;
-  state.parent = current.handle!;
-  greenlet.throw(exitWithoutFrames());
-}
-
-/**
- * When the thread ends (the process exits, or a worker finishes), greenlets
- * still suspended are unwound, so that their finally blocks run, as Python
- * does at shutdown. Errors thrown while unwinding are rethrown afterwards.
- */
-function unwindAllAtExit(): void {
-  const failures: unknown[] = [];
-  // A few passes: finally blocks may start or park other greenlets.
-  for (let pass = 0; pass < 3; pass++) {
-    const suspended = running.filter((state): state is GreenletState => state !== undefined && state !== current);
-    if (suspended.length === 0) break;
-    for (const state of suspended) {
-      if (state.dead || state === current) continue;
-      try {
-        unwind(state);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-  }
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new AggregateError(failures, 'errors while unwinding greenlets at exit');
-}
-
 function poll(): void {}
 
-/**
- * Lets the core find V8's join stack (native/src/join_stack.h), so that it
- * can refuse a switch from inside Array.prototype.join: the stack is shared
- * by all greenlets and would keep the suspended join's array. The core looks
- * from inside a nested join of two known arrays, then checks it is empty.
- */
-function verifyJoinStack(): void {
-  const inner: unknown[] = [];
-  const outer = [inner];
-  inner.push({
-    toString(): string {
-      core.locateJoinStack(outer, inner);
-      return '';
-    },
-  });
-  outer.join();
-  core.confirmJoinStack();
-}
-
-/** This thread's main greenlet, set by {@link startThread}: the module keeps it alive. */
+/** This thread's main greenlet, set by {@link startGreenlets}: the module keeps it alive. */
 let mainGreenlet: Greenlet;
 
 /**
- * Sets this thread's greenlets up, once, when the package loads (a worker
- * thread loads its own copy): thread.ts calls it, and every entry point
- * imports thread.ts first. In this order: the core gets its callbacks and
- * stack settings before the main greenlet is made.
+ * Makes this thread's main greenlet and lets the core start greenlets, once
+ * per thread: thread.ts calls it, after the core's stack settings. Returns
+ * what unwinds the greenlets still suspended when the thread ends.
  */
-export function startThread(): void {
-  // Storages given a store from now on are known to the switch.
-  watchAsyncLocalStorages();
+export function startGreenlets(): () => void {
   // V8 treats a field that has not been written since construction as a
   // constant, and optimised code relies on it; the first write deoptimises
   // that code, lazily, in every frame running it: each suspended greenlet's
@@ -688,18 +595,13 @@ export function startThread(): void {
   // the first greenlet ends, perhaps with thousands suspended: make it
   // mutable now.
   new GreenletState(false, undefined, null).dead = true;
-  // Stack size and guard before the first stack is allocated.
-  configureFromEnvironment(process.env);
-  hideFramesOf(import.meta.url);
   // The core calls enter() to start every greenlet.
   core.setCallbacks(enter, poll);
-  verifyJoinStack();
   // The thread's own stack is the main greenlet, started and never ending.
   current = new GreenletState(true, undefined, null);
   current.started = true;
   current.coroutine = core.current();
   mainGreenlet = adopt(current);
   current.handle = mainGreenlet;
-  // Suspended greenlets' finally blocks run when the thread ends.
-  process.once('exit', unwindAllAtExit);
+  return () => unwinding.unwindAll();
 }

@@ -7,6 +7,7 @@
  */
 import './thread.js';
 
-export { creatorStoresInUse, greenletWithoutStores, hideFramesOf } from './greenlet.js';
+export { creatorStoresInUse, greenletWithoutStores } from './greenlet.js';
+export { hideFramesOf } from './stack-frames.js';
 export { describe as describeValue } from './describe.js';
 export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';
