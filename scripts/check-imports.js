@@ -22,8 +22,6 @@ export const layers = {
  * that no longer is a cycle.
  */
 export const knownCycles = [
-  // Type-only: ChannelCallback's type names Channel; channel.ts reads the callback.
-  ['@stackless/channels', ['src/channel-callback.ts', 'src/channel.ts']],
   [
     '@stackless/tasklets',
     [

@@ -10,12 +10,32 @@ import {
 import { describeValue as describe, markDeliveredError } from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
-import { getChannelCallback } from './channel-callback.js';
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { receiveUntilClosed, receiveUntilClosedAsync } from './iteration.js';
 import { Fifo } from './fifo.js';
 import { selectOn } from './wait.js';
 import { type Delivery, type Waiter, NOTHING_READY, asItem, unwrap } from './waiter.js';
+
+/**
+ * Stackless' channel callback: called on every send and receive with the
+ * channel, the acting tasklet, whether it sends, and whether it will block.
+ */
+export type ChannelCallback = (channel: Channel<any>, tasklet: Tasklet, sending: boolean, willBlock: boolean) => void;
+
+let channelCallback: ChannelCallback | null = null;
+
+/** Installs the channel callback (or removes it with `null`); returns the previous one. */
+export function setChannelCallback(fn: ChannelCallback | null): ChannelCallback | null {
+  if (fn !== null && typeof fn !== 'function') throw new TypeError('setChannelCallback() takes a function or null');
+  const previous = channelCallback;
+  channelCallback = fn;
+  return previous;
+}
+
+/** The channel callback installed with {@link setChannelCallback}, or `null`. */
+export function getChannelCallback(): ChannelCallback | null {
+  return channelCallback;
+}
 
 /** Options for a {@link Channel}. */
 export interface ChannelOptions {
@@ -163,7 +183,7 @@ export class Channel<T> implements Iterable<T> {
     const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with no value taken.
-    getChannelCallback()?.(this, self, false, !this.#hasValueReady);
+    channelCallback?.(this, self, false, !this.#hasValueReady);
     const ready = this.takeReady();
     if (ready !== NOTHING_READY) return unwrap(ready) as T;
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
@@ -338,7 +358,7 @@ export class Channel<T> implements Iterable<T> {
     const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with nothing sent.
-    getChannelCallback()?.(this, self, true, !this.#hasRoom);
+    channelCallback?.(this, self, true, !this.#hasRoom);
     if (this.#trySend(value, isError)) return;
     this.#block(self, true, value, isError);
   }

@@ -20,7 +20,7 @@ export {
   type ReceiveCase,
   type SendCase,
 } from './select.js';
-export { setChannelCallback, getChannelCallback, type ChannelCallback } from './channel-callback.js';
+export { setChannelCallback, getChannelCallback, type ChannelCallback } from './channel.js';
 export { DeadlockError } from '@stackless/tasklets';
 /** Channels between worker threads: see docs/worker-channels.md. */
 export { WorkerChannel, type WorkerChannelOptions, type WorkerChannelHandle } from './worker-channel.js';
