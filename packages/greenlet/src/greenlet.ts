@@ -1,4 +1,4 @@
-import { core } from '@stackless/native';
+import { core, settings } from '@stackless/native';
 import { inspect, type InspectOptionsStylized } from 'node:util';
 
 import {
@@ -10,7 +10,7 @@ import {
   storagesInUse,
   watchAsyncLocalStorages,
 } from './async-context.js';
-import { configureFromEnvironment } from './config.js';
+import { configureFromSettings } from './config.js';
 import { describe } from './describe.js';
 import { GreenletError, GreenletExit, StackAllocationError } from './errors.js';
 import { type TraceEvent, currentTracer, replaceTracer } from './trace-state.js';
@@ -689,7 +689,7 @@ export function startThread(): void {
   // mutable now.
   new GreenletState(false, undefined, null).dead = true;
   // Stack size and guard before the first stack is allocated.
-  configureFromEnvironment(process.env);
+  configureFromSettings(settings);
   hideFramesOf(import.meta.url);
   // The core calls enter() to start every greenlet.
   core.setCallbacks(enter, poll);

@@ -10,3 +10,5 @@ import './thread.js';
 export { creatorStoresInUse, greenletWithoutStores, hideFramesOf } from './greenlet.js';
 export { describe as describeValue } from './describe.js';
 export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';
+// The STACKLESS_* variables as @stackless/native read them (tasklets applies STACKLESS_LOG).
+export { settings } from '@stackless/native';
