@@ -58,18 +58,18 @@ t.test('readSettings: unset or empty is undefined; values parsed; bad values a R
   t.end();
 });
 
-/** Source files under `directory` (recursively) whose name passes `keep`. */
+/** Source files under `directory` whose name passes `keep`, not descending into node_modules, build or test. */
 function sources(directory: string, keep: (name: string) => boolean): string[] {
-  return readdirSync(directory, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && keep(entry.name))
-    .map((entry) => `${entry.parentPath}/${entry.name}`);
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = `${directory}/${entry.name}`;
+    if (entry.isDirectory()) return ['node_modules', 'build', 'test', 'prebuilds'].includes(entry.name) ? [] : sources(path, keep);
+    return entry.isFile() && keep(entry.name) ? [path] : [];
+  });
 }
 
 t.test('nothing else reads the environment for a STACKLESS_ variable; the C++ calls no getenv', (t) => {
   const scripts = [
-    ...sources(`${root}native`, (name) => name.endsWith('.js')).filter(
-      (file) => !file.includes('/node_modules/') && !file.includes('/test/') && !file.includes('/build/'),
-    ),
+    ...sources(`${root}native`, (name) => name.endsWith('.js')),
     ...readdirSync(`${root}packages`).flatMap((name) => sources(`${root}packages/${name}/src`, (file) => file.endsWith('.ts'))),
   ];
   t.ok(scripts.length > 20, `read the sources (${scripts.length})`);
