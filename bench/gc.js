@@ -20,7 +20,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Greenlet, getcurrent, stats } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { core, diagnostics } from '@stackless/native';
 import { printGoals, printTable } from './measure.js';
 
 if (typeof globalThis.gc !== 'function') {
@@ -127,11 +127,11 @@ const parked = [];
 for (let i = 0; i < count; i++) parked.push(park(i));
 const live = stats().live;
 const during = await measure();
-const skip = core.scavengeSkip();
+const skip = diagnostics.shortcuts().scavengeSkip;
 // The same, with every scavenge walking every suspended greenlet.
-core.setScavengeSkip(false);
+core.setShortcut('scavengeSkip', false);
 const duringWithoutSkip = await measure();
-core.setScavengeSkip(true);
+core.setShortcut('scavengeSkip', true);
 for (const g of parked) g.throw();
 parked.length = 0;
 const after = await measure();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { core, diagnostics } from '@stackless/native';
 import { median, nsPerOp, nsPerOpAsync, printGoals, printTable } from './measure.js';
 
 const main = getcurrent();
@@ -134,16 +134,16 @@ function inTurns(ours, theirs) {
 
 // The switch shortcuts (docs/switch-cost.md) turn on once V8's symbols are
 // read; measure with them settled, and without each for comparison.
-core.waitForDebugWalkBypassSymbols();
+diagnostics.waitForV8Symbols();
 greenletRoundTrip();
-const direct = core.directRestore();
-const bypass = core.debugWalkBypass();
-core.setDirectRestore(false);
+const direct = diagnostics.shortcuts().directRestore;
+const bypass = diagnostics.shortcuts().debugWalkBypass;
+core.setShortcut('directRestore', false);
 const unlockerSwitchNs = greenletRoundTrip();
-core.setDebugWalkBypass(false);
+core.setShortcut('debugWalkBypass', false);
 const publicSwitchNs = greenletRoundTrip();
-core.setDebugWalkBypass(true);
-core.setDirectRestore(true);
+core.setShortcut('debugWalkBypass', true);
+core.setShortcut('directRestore', true);
 const switchNs = greenletRoundTrip();
 const valueNs = greenletValueRoundTrip();
 const createNs = createStartFinish();

@@ -1,6 +1,6 @@
 // Timing helpers shared by the benchmark scripts: each figure is the median of
 // several batches, so one scheduling hiccup on a noisy machine does not move it.
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 
 /**
  * Waits until the switch shortcuts have V8's symbols (read on a background
@@ -8,7 +8,7 @@ import { core } from '@stackless/native';
  * its first batches on the slower public path.
  */
 export function settleSwitchShortcuts() {
-  core.waitForDebugWalkBypassSymbols();
+  diagnostics.waitForV8Symbols();
 }
 
 /** Median ns per operation of `batch(n)`, which performs n operations. */

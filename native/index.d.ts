@@ -27,51 +27,14 @@ export interface NativeCore {
   setMaxPooledStacks(count: number): void;
   /** Guard pages for stacks mapped from now on; `'madvise'` only takes where the kernel has guard markers. */
   setGuardMechanism(mechanism: GuardMechanism): void;
-  /** Where V8's thread-identity words were found (for diagnostics and tests). */
-  identityLayout(): Record<string, { offset: number; width: number }>;
-  /** V8's thread id of the running coroutine. */
-  v8ThreadId(): number;
-  /** Whether the cheap pending-interrupt check verified itself at load. */
-  interruptProbeVerified(): boolean;
-  /** The state of the restore shortcut that skips V8's debugger stack walk (docs/switch-cost.md). */
-  debugWalkBypass(): DebugWalkBypassInfo;
-  /** Turns the shortcut on or off (benchmarks, tests); STACKLESS_DEBUG_WALK_BYPASS=0 starts it off. */
-  setDebugWalkBypass(enabled: boolean): void;
-  /** Blocks until the background lookup of the V8 symbols both shortcuts need has finished. */
-  waitForDebugWalkBypassSymbols(): void;
-  /** Blocks until V8's symbols are read and the debugger-step guard has prepared itself. */
-  waitForV8Symbols(): void;
-  /** The state of the guard that keeps debugger steps consistent across switches (docs/greenlet.md). */
-  debugStepGuard(): DebugStepGuardInfo;
-  /** Makes the guard take its fallback (cancel steps at a switch), as where V8's layout is not verified: for tests. */
-  forceDebugStepCancelling(): void;
-  /** The state of the direct restore, the switch that drives V8's thread archive itself (docs/switch-cost.md). */
-  directRestore(): DirectRestoreInfo;
-  /** Turns the direct restore on or off (benchmarks, tests); STACKLESS_DIRECT_RESTORE=0 starts it off. */
-  setDirectRestore(enabled: boolean): void;
   /**
-   * Makes the direct restore archive through V8's EagerlyArchiveThread whole
-   * (false) or component by component where that was verified (true, the
-   * default): for tests of both paths.
+   * Turns one of the switch's self-verifying shortcuts on or off (benchmarks,
+   * tests, and the STACKLESS_* switches at load); `reason` is what
+   * `diagnostics.shortcuts()` reports while it is off (default
+   * `'disabled by request'`). On again, a shortcut still verifies itself
+   * before it is used. TypeError or RangeError for an unknown name.
    */
-  setArchiveByComponent(enabled: boolean): void;
-  /** Whether scavenges skip settled greenlets (docs/switch-cost.md), and how often they did. */
-  scavengeSkip(): ScavengeSkipInfo;
-  /**
-   * The guard that moves V8's continuation-preserved embedder data (Node 24's
-   * AsyncLocalStorage context) out of its slot during scavenges while
-   * greenlets exist: V8 visits that isolate-wide slot once per suspended
-   * greenlet, and a second visit evacuates a young object twice.
-   */
-  continuationDataShield(): ContinuationDataShieldInfo;
-  /** Turns the scavenge skip on or off (`reason` is what scavengeSkip() then reports). */
-  setScavengeSkip(enabled: boolean, reason?: string): void;
-  /**
-   * For tests of the guard page: recurses in native frames that check no
-   * stack limit, using about `bytes` of machine stack (up to 4 GiB), and returns
-   * the recursion depth. Past the end of the stack the process dies of SIGSEGV.
-   */
-  recurseNatively(bytes: number): number;
+  setShortcut(name: ShortcutName, enabled: boolean, reason?: string): void;
   /** glibc's malloc_trim(0): gives free C-heap pages back; false if none were (or no glibc). */
   trimMemory(): boolean;
   /**
@@ -84,8 +47,6 @@ export interface NativeCore {
   captureStack(id: number, limit: number): string | null;
   /** Script-name prefixes (file URLs or paths) whose frames captureStack leaves out. */
   setLibraryPrefixes(prefixes: string[]): void;
-  /** How many suspended coroutines captureStack has walked (for tests). */
-  captures(): number;
   /**
    * The blocking-code watchdog (native/src/watchdog.h): `ms` > 0 turns it on,
    * 0 off. `pending[0]` becomes 1 when a report waits; `deliver()` is called
@@ -96,24 +57,69 @@ export interface NativeCore {
   takeBlockingReport(): { elapsedMs: number; coroutine: number; stack: string } | null;
   /** Called by the greenlet layer at load, from inside a join of `inner` nested in `outer`. */
   locateJoinStack(outer: unknown[], inner: unknown[]): void;
-  /** Called by the greenlet layer at load, after that join; returns joinStack(). */
+  /** Called by the greenlet layer at load, after that join; returns `diagnostics.joinStack()`. */
   confirmJoinStack(): JoinStackInfo;
+}
+
+/** Read-only views of the native core, for tools, tests and benchmarks; nothing here is on the hot path. */
+export interface NativeDiagnostics {
+  /** Each self-verifying shortcut of the switch: whether it is enabled, its status, why it is off, its counters. */
+  shortcuts(): Shortcuts;
+  /** Blocks until V8's symbols (which every shortcut needs) are read and the debugger-step guard has prepared itself. */
+  waitForV8Symbols(): void;
+  /** Where V8's thread-identity words were found. */
+  identityLayout(): Record<string, { offset: number; width: number }>;
+  /** V8's thread id of the running coroutine. */
+  v8ThreadId(): number;
+  /** Whether the cheap pending-interrupt check verified itself at load. */
+  interruptProbeVerified(): boolean;
+  /**
+   * The guard that moves V8's continuation-preserved embedder data (Node 24's
+   * AsyncLocalStorage context) out of its slot during scavenges while
+   * greenlets exist: V8 visits that isolate-wide slot once per suspended
+   * greenlet, and a second visit evacuates a young object twice.
+   */
+  continuationDataShield(): ContinuationDataShieldInfo;
   /**
    * Whether the core found V8's join stack (the cycle check of
    * Array.prototype.join), so that it refuses a switch from inside a join.
    */
   joinStack(): JoinStackInfo;
+  /** How many suspended coroutines captureStack has walked. */
+  captures(): number;
 }
 
-export interface DebugStepGuardInfo {
-  /**
-   * `'on'`: steps across a switch go on (a step into in the greenlet switched
-   * to, a step over or out when its greenlet runs again); `'cancelling steps'`:
-   * V8's layout could not be verified, a step that reaches a switch is
-   * cancelled; `'off'`: no guard (`reason` says why).
-   */
-  status: 'off' | 'waiting for symbols' | 'on' | 'cancelling steps';
+/** The switch's self-verifying shortcuts (native/src/shortcut.h). */
+export type ShortcutName = keyof Shortcuts;
+
+/** What every shortcut reports, beside its own counters. */
+export interface ShortcutState<Status extends string> {
+  /** False once turned off (setShortcut, or its STACKLESS_* switch). */
+  enabled: boolean;
+  /** `'on'` once verified; `'off'` (see `reason`); else on its way or, for the step guard, its fallback. */
+  status: Status | 'on' | 'off';
+  /** Why it is off or in its fallback; empty otherwise. */
   reason: string;
+}
+
+export interface Shortcuts {
+  /** The switch that drives V8's thread archive itself (docs/switch-cost.md). */
+  directRestore: DirectRestoreInfo;
+  /** The restore that skips V8's debugger stack walk (docs/switch-cost.md). */
+  debugWalkBypass: DebugWalkBypassInfo;
+  /** Scavenges that skip settled greenlets (docs/switch-cost.md). */
+  scavengeSkip: ScavengeSkipInfo;
+  /** The guard that keeps debugger steps consistent across switches (docs/greenlet.md). */
+  debugStepGuard: DebugStepGuardInfo;
+}
+
+/**
+ * `status` `'on'`: steps across a switch go on (a step into in the greenlet
+ * switched to, a step over or out when its greenlet runs again);
+ * `'cancelling steps'`: V8's layout could not be verified, a step that
+ * reaches a switch is cancelled; `'off'`: no guard (`reason` says why).
+ */
+export interface DebugStepGuardInfo extends ShortcutState<'waiting for symbols' | 'cancelling steps'> {
   /** Steps into handed to the greenlet switched to. */
   handoffs: number;
   /** Steps over or out re-established when their greenlet ran again. */
@@ -134,11 +140,8 @@ export interface JoinStackInfo {
   entries: number;
 }
 
-export interface DebugWalkBypassInfo {
-  /** `'on'` once checked against a real restore; `'off'` with a reason; else on its way. */
-  status: 'on' | 'off' | 'waiting for symbols' | 'calibrating';
-  /** Why it is off; empty otherwise. */
-  reason: string;
+/** `status` `'on'` once checked against a real restore. */
+export interface DebugWalkBypassInfo extends ShortcutState<'waiting for symbols' | 'calibrating'> {
   /** Restores that skipped the walk, and restores done plainly (debugger active, calibrating, off). */
   bypassed: number;
   plain: number;
@@ -149,10 +152,8 @@ export interface DebugWalkBypassInfo {
   v8ExitFrameOffset: number;
 }
 
-export interface DirectRestoreInfo {
-  /** `'on'` once V8's functions are found and checked; `'off'` with a reason. */
-  status: 'on' | 'off' | 'waiting for symbols';
-  reason: string;
+/** `status` `'on'` once V8's functions are found and checked. */
+export interface DirectRestoreInfo extends ShortcutState<'waiting for symbols'> {
   /** Switches it made, and how many of them had V8 restore the debugger's state. */
   switches: number;
   debuggerRestores: number;
@@ -171,14 +172,12 @@ export interface ContinuationDataShieldInfo {
   shielded: number;
 }
 
-export interface ScavengeSkipInfo {
-  /**
-   * `'on'` once V8's list of archived threads has been checked against the
-   * core's record; `'waiting to verify'` until two greenlets are suspended at
-   * a scavenge; `'off'` with a reason.
-   */
-  status: 'on' | 'off' | 'waiting to verify';
-  reason: string;
+/**
+ * `status` `'on'` once V8's list of archived threads has been checked against
+ * the core's record; `'waiting to verify'` until two greenlets are suspended
+ * at a scavenge.
+ */
+export interface ScavengeSkipInfo extends ShortcutState<'waiting to verify'> {
   /** Scavenges seen; scavenges that skipped settled greenlets; greenlets skipped in all and in the last one. */
   scavenges: number;
   cuts: number;
@@ -202,3 +201,6 @@ export interface CoreStats {
 }
 
 export declare const core: NativeCore;
+export declare const diagnostics: NativeDiagnostics;
+/** Every STACKLESS_* variable, read once at load (settings.js). */
+export declare const settings: import('./settings.js').Settings;

@@ -15,10 +15,11 @@
 #include <string>
 
 #include "coroutines.h"
+#include "v8_functions.h"
 #include "watchdog.h"
 
 // Which Node.js this file was compiled for, as plain text in the binary:
-// native/index.js reads it when the file fails to load (an addon built for
+// native/load.js reads it when the file fails to load (an addon built for
 // another Node major lacks V8 symbols this one exports, so dlopen fails).
 extern "C" [[gnu::used, gnu::visibility("default")]] const char stackless_built_for[] =
     "stackless-built-for: node " NODE_VERSION_STRING " abi " NODE_STRINGIFY(NODE_MODULE_VERSION) ";";
@@ -94,6 +95,17 @@ bool RequireWholeNumber(const Napi::CallbackInfo& info, size_t index, const char
   return true;
 }
 
+// A shortcut's counters as properties of a JavaScript object.
+class ObjectCounters final : public ShortcutCounters {
+ public:
+  explicit ObjectCounters(Napi::Object object) : object_(object) {}
+  void Count(const char* name, double value) override { object_.Set(name, value); }
+  void Flag(const char* name, bool value) override { object_.Set(name, value); }
+
+ private:
+  Napi::Object object_;
+};
+
 class Binding : public Napi::Addon<Binding> {
  public:
   Binding(Napi::Env env, Napi::Object exports) {
@@ -121,8 +133,12 @@ class Binding : public Napi::Addon<Binding> {
       napi_throw_error(env, nullptr, "stackless: cannot create switchTo()");
       return;
     }
-    exports.Set("switchTo", switch_to);
-    DefineAddon(exports, {
+    // The hot path and configuration; diagnostics (read-only views for
+    // tools and tests); hooks only tests use. index.js and testing.js hand
+    // them out as separate objects.
+    Napi::Object core = Napi::Object::New(env);
+    core.Set("switchTo", switch_to);
+    DefineProperties(core, {
         InstanceMethod("setCallbacks", &Binding::SetCallbacks),
         InstanceMethod("create", &Binding::Create),
         InstanceMethod("current", &Binding::Current),
@@ -131,32 +147,35 @@ class Binding : public Napi::Addon<Binding> {
         InstanceMethod("setStackSize", &Binding::SetStackSize),
         InstanceMethod("setMaxPooledStacks", &Binding::SetMaxPooledStacks),
         InstanceMethod("setGuardMechanism", &Binding::SetGuardMechanism),
-        InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
-        InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
-        InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
-        InstanceMethod("debugWalkBypass", &Binding::DebugWalkBypassInfo),
-        InstanceMethod("setDebugWalkBypass", &Binding::SetDebugWalkBypass),
-        InstanceMethod("waitForDebugWalkBypassSymbols", &Binding::WaitForDebugWalkBypassSymbols),
-        InstanceMethod("directRestore", &Binding::DirectRestoreInfo),
-        InstanceMethod("debugStepGuard", &Binding::DebugStepGuardInfo),
-        InstanceMethod("waitForV8Symbols", &Binding::WaitForV8Symbols),
-        InstanceMethod("forceDebugStepCancelling", &Binding::ForceDebugStepCancelling),
-        InstanceMethod("setDirectRestore", &Binding::SetDirectRestore),
-        InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
-        InstanceMethod("scavengeSkip", &Binding::ScavengeSkipInfo),
-        InstanceMethod("continuationDataShield", &Binding::ContinuationDataShieldInfo),
-        InstanceMethod("setScavengeSkip", &Binding::SetScavengeSkip),
-        InstanceMethod("recurseNatively", &Binding::RecurseNatively),
+        InstanceMethod("setShortcut", &Binding::SetShortcut),
         InstanceMethod("locateJoinStack", &Binding::LocateJoinStack),
         InstanceMethod("confirmJoinStack", &Binding::ConfirmJoinStack),
-        InstanceMethod("joinStack", &Binding::JoinStackInfo),
         InstanceMethod("trimMemory", &Binding::TrimMemory),
         InstanceMethod("captureStack", &Binding::CaptureStack),
         InstanceMethod("setLibraryPrefixes", &Binding::SetLibraryPrefixes),
-        InstanceMethod("captures", &Binding::Captures),
         InstanceMethod("setBlockingWatch", &Binding::SetBlockingWatch),
         InstanceMethod("takeBlockingReport", &Binding::TakeBlockingReport),
     });
+    Napi::Object diagnostics = Napi::Object::New(env);
+    DefineProperties(diagnostics, {
+        InstanceMethod("shortcuts", &Binding::Shortcuts),
+        InstanceMethod("waitForV8Symbols", &Binding::WaitForV8Symbols),
+        InstanceMethod("identityLayout", &Binding::IdentityLayoutInfo),
+        InstanceMethod("v8ThreadId", &Binding::V8ThreadId),
+        InstanceMethod("interruptProbeVerified", &Binding::InterruptProbeVerified),
+        InstanceMethod("continuationDataShield", &Binding::ContinuationDataShieldInfo),
+        InstanceMethod("joinStack", &Binding::JoinStackInfo),
+        InstanceMethod("captures", &Binding::Captures),
+    });
+    Napi::Object testing = Napi::Object::New(env);
+    DefineProperties(testing, {
+        InstanceMethod("recurseNatively", &Binding::RecurseNatively),
+        InstanceMethod("setArchiveByComponent", &Binding::SetArchiveByComponent),
+        InstanceMethod("forceDebugStepCancelling", &Binding::ForceDebugStepCancelling),
+    });
+    exports.Set("core", core);
+    exports.Set("diagnostics", diagnostics);
+    exports.Set("testing", testing);
   }
 
  private:
@@ -290,27 +309,6 @@ class Binding : public Napi::Addon<Binding> {
     return Napi::Boolean::New(info.Env(), coroutines_->interrupt_probe_verified());
   }
 
-  Napi::Value DebugWalkBypassInfo(const Napi::CallbackInfo& info) {
-    const DebugWalkBypass& bypass = coroutines_->debug_walk_bypass();
-    Napi::Object result = Napi::Object::New(info.Env());
-    result.Set("status", DebugWalkBypass::StatusName(bypass.status()));
-    result.Set("reason", bypass.reason());
-    result.Set("bypassed", static_cast<double>(bypass.bypassed()));
-    result.Set("plain", static_cast<double>(bypass.plain()));
-    result.Set("exitFrameOffset", static_cast<double>(bypass.exit_frame_offset()));
-    result.Set("archiveExitFrameOffset", static_cast<double>(bypass.archive_exit_frame_offset()));
-    result.Set("v8ExitFrameOffset", static_cast<double>(bypass.v8_exit_frame_offset()));
-    return result;
-  }
-
-  Napi::Value SetDebugWalkBypass(const Napi::CallbackInfo& info) {
-    bool enabled;
-    if (RequireBoolean(info, "setDebugWalkBypass(enabled)", &enabled)) {
-      coroutines_->debug_walk_bypass().SetEnabled(enabled);
-    }
-    return info.Env().Undefined();
-  }
-
   Napi::Value ContinuationDataShieldInfo(const Napi::CallbackInfo& info) {
     const ContinuationDataShield& shield = coroutines_->continuation_data_shield();
     Napi::Object result = Napi::Object::New(info.Env());
@@ -319,33 +317,63 @@ class Binding : public Napi::Addon<Binding> {
     return result;
   }
 
-  Napi::Value DirectRestoreInfo(const Napi::CallbackInfo& info) {
-    const DirectRestore& direct = coroutines_->direct_restore();
+  // shortcuts(): { directRestore: { enabled, status, reason, ...counters }, ... }
+  Napi::Value Shortcuts(const Napi::CallbackInfo& info) {
     Napi::Object result = Napi::Object::New(info.Env());
-    result.Set("status", DirectRestore::StatusName(direct.status()));
-    result.Set("reason", direct.reason());
-    result.Set("switches", static_cast<double>(direct.switches()));
-    result.Set("debuggerRestores", static_cast<double>(direct.debugger_restores()));
-    result.Set("archivesByComponent", direct.archives_by_component());
+    for (const Shortcut* shortcut : coroutines_->shortcuts()) {
+      Napi::Object entry = Napi::Object::New(info.Env());
+      entry.Set("enabled", shortcut->enabled());
+      entry.Set("status", shortcut->status());
+      entry.Set("reason", shortcut->reason());
+      ObjectCounters counters(entry);
+      shortcut->Describe(counters);
+      result.Set(shortcut->name(), entry);
+    }
     return result;
   }
 
-  Napi::Value DebugStepGuardInfo(const Napi::CallbackInfo& info) {
-    const DebugStepGuard& guard = coroutines_->debug_step_guard();
-    Napi::Object result = Napi::Object::New(info.Env());
-    result.Set("status", DebugStepGuard::StatusName(guard.status()));
-    result.Set("reason", guard.reason());
-    result.Set("handoffs", static_cast<double>(guard.handoffs()));
-    result.Set("kept", static_cast<double>(guard.kept()));
-    result.Set("cancelled", static_cast<double>(guard.cancelled()));
-    result.Set("stepOffset", static_cast<double>(guard.step_offset()));
-    result.Set("carriesBreakpointIds", guard.carries_breakpoint_ids());
-    return result;
+  // setShortcut(name, enabled, reason?): `reason` is what shortcuts() reports
+  // while it is off.
+  Napi::Value SetShortcut(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const char* usage = "setShortcut(name, enabled, reason?)";
+    Shortcut* found = nullptr;
+    std::string names;
+    const std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    for (Shortcut* shortcut : coroutines_->shortcuts()) {
+      if (name == shortcut->name()) found = shortcut;
+      names += names.empty() ? "" : ", ";
+      names += shortcut->name();
+    }
+    if (found == nullptr) {
+      const std::string message = std::string(usage) + ": name must be one of " + names;
+      if (info[0].IsString()) {
+        Napi::RangeError::New(env, message + ", not '" + name + "'").ThrowAsJavaScriptException();
+      } else {
+        Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+      }
+      return env.Undefined();
+    }
+    if (!info[1].IsBoolean()) {
+      Napi::TypeError::New(env, std::string(usage) + ": enabled must be a boolean").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    std::string reason = "disabled by request";
+    if (info.Length() > 2 && !info[2].IsUndefined()) {
+      if (!info[2].IsString()) {
+        Napi::TypeError::New(env, std::string(usage) + ": reason must be a string").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      reason = info[2].As<Napi::String>().Utf8Value();
+    }
+    found->SetEnabled(info[1].As<Napi::Boolean>().Value(), std::move(reason));
+    return env.Undefined();
   }
 
   // Every shortcut's symbols, and the step guard prepared: for when a
   // debugger may step (an inspector session connecting), tests, benchmarks.
   Napi::Value WaitForV8Symbols(const Napi::CallbackInfo& info) {
+    WaitForV8Functions();
     coroutines_->debug_step_guard().WaitForSymbols();
     return info.Env().Undefined();
   }
@@ -356,54 +384,11 @@ class Binding : public Napi::Addon<Binding> {
     return info.Env().Undefined();
   }
 
-  Napi::Value SetDirectRestore(const Napi::CallbackInfo& info) {
-    bool enabled;
-    if (RequireBoolean(info, "setDirectRestore(enabled)", &enabled)) {
-      coroutines_->direct_restore().SetEnabled(enabled);
-    }
-    return info.Env().Undefined();
-  }
-
   Napi::Value SetArchiveByComponent(const Napi::CallbackInfo& info) {
     bool enabled;
     if (RequireBoolean(info, "setArchiveByComponent(enabled)", &enabled)) {
       coroutines_->direct_restore().SetArchiveByComponent(enabled);
     }
-    return info.Env().Undefined();
-  }
-
-  Napi::Value ScavengeSkipInfo(const Napi::CallbackInfo& info) {
-    const ScavengeSkip& skip = coroutines_->scavenge_skip();
-    Napi::Object result = Napi::Object::New(info.Env());
-    result.Set("status", ScavengeSkip::StatusName(skip.status()));
-    result.Set("reason", skip.reason());
-    result.Set("scavenges", static_cast<double>(skip.scavenges()));
-    result.Set("cuts", static_cast<double>(skip.cuts()));
-    result.Set("threadsSkipped", static_cast<double>(skip.threads_skipped()));
-    result.Set("lastSkipped", static_cast<double>(skip.last_skipped()));
-    return result;
-  }
-
-  Napi::Value SetScavengeSkip(const Napi::CallbackInfo& info) {
-    bool enabled;
-    if (!RequireBoolean(info, "setScavengeSkip(enabled, reason?)", &enabled)) {
-      return info.Env().Undefined();
-    }
-    std::string reason = "turned off by setScavengeSkip(false)";
-    if (info.Length() > 1 && !info[1].IsUndefined()) {
-      if (!info[1].IsString()) {
-        Napi::TypeError::New(info.Env(), "setScavengeSkip(enabled, reason?): reason must be a string")
-            .ThrowAsJavaScriptException();
-        return info.Env().Undefined();
-      }
-      reason = info[1].As<Napi::String>().Utf8Value();
-    }
-    coroutines_->scavenge_skip().SetEnabled(enabled, reason);
-    return info.Env().Undefined();
-  }
-
-  Napi::Value WaitForDebugWalkBypassSymbols(const Napi::CallbackInfo& info) {
-    DebugWalkBypass::WaitForSymbols();
     return info.Env().Undefined();
   }
 

@@ -1,7 +1,6 @@
 #include "coroutines.h"
 
 #include "context.h"
-#include "environment.h"
 
 #include <algorithm>
 #include <new>
@@ -31,12 +30,6 @@ Coroutines* Coroutines::Create(Napi::Env env) {
   if (isolate == nullptr || !v8::Locker::IsLocked(isolate)) {
     ThrowLoadError(env, "stackless: this thread does not hold V8's isolate lock "
                         "(v8::Locker); this Node.js build is not supported");
-    return nullptr;
-  }
-  // Before anything is discovered: a misspelt switch must not load as "on".
-  const std::string setting_error = CheckEnvironmentSwitches();
-  if (!setting_error.empty()) {
-    napi_throw_range_error(env, nullptr, setting_error.c_str());
     return nullptr;
   }
   IdentityLayout layout;

@@ -17,6 +17,7 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -107,6 +108,9 @@ class Coroutines {
   DebugStepGuard& debug_step_guard() { return step_guard_; }
   ScavengeSkip& scavenge_skip() { return skip_; }
   const ContinuationDataShield& continuation_data_shield() const { return shield_; }
+  // The switch's self-verifying shortcuts (shortcut.h), for the binding's
+  // shortcuts() and setShortcut().
+  std::array<Shortcut*, 4> shortcuts() { return {&direct_, &bypass_, &skip_, &step_guard_}; }
   JoinStackGuard& join_stack() { return join_stack_; }
   const v8::Global<v8::Context>& context() const { return context_; }
   // After the join stack's verification: main's entries now are its baseline.

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "direct_restore.h"
-#include "environment.h"
 #include "read_probe.h"
 #include "v8_functions.h"
 
@@ -92,13 +91,8 @@ bool Moves32(const void* function, size_t size, int64_t wanted, uint8_t opcode) 
 void DebugStepGuard::Discover(v8::Isolate* isolate, DirectRestore* direct) {
   isolate_ = isolate;
   direct_ = direct;
-  if (ReadEnvironmentSwitch("STACKLESS_DEBUG_STEP_GUARD") == EnvironmentSwitch::kOff) {
-    mode_ = Mode::kOff;
-    reason_ = "disabled by request";
-    return;
-  }
   V8FunctionsIfReady();  // starts the lookup
-  mode_ = Mode::kUnprepared;
+  UpdateMode();
 }
 
 bool DebugStepGuard::TryPrepare() {
@@ -109,17 +103,17 @@ bool DebugStepGuard::TryPrepare() {
 }
 
 void DebugStepGuard::Prepare(const V8Functions& functions) {
-  if (!functions.error.empty()) return Unavailable(functions.error);
+  if (!functions.error.empty()) return GiveUp(functions.error);
   const auto debug_is_active_address =
       functions.As<uintptr_t (*)(v8::Isolate*)>(V8Function::kDebugIsActiveAddress);
   api_clear_stepping_ = functions.As<ApiClearFunction>(V8Function::kDebugApiClearStepping);
   if (debug_is_active_address == nullptr) {
-    return Unavailable("ExternalReference::debug_is_active_address is not in the symbol tables");
+    return GiveUp("ExternalReference::debug_is_active_address is not in the symbol tables");
   }
   const uintptr_t active = debug_is_active_address(isolate_);
   uint8_t flag = 2;
   if (!ProbeValue(active, &flag) || flag > 1) {
-    return Unavailable("ExternalReference::debug_is_active_address() does not point at a flag");
+    return GiveUp("ExternalReference::debug_is_active_address() does not point at a flag");
   }
   debug_is_active_ = reinterpret_cast<const volatile uint8_t*>(active);
 #if !defined(__x86_64__)
@@ -168,7 +162,8 @@ void DebugStepGuard::Prepare(const V8Functions& functions) {
   }
   step_offset_ = static_cast<size_t>(step);
   if (!Plausible(LiveStep())) return Cancel("the step action read is no StepAction");
-  mode_ = Mode::kOn;
+  Verified();
+  UpdateMode();
   // The breakpoint counter: inside the archived state, and the word
   // SetBreakPointForScript increments (`*id = ++last_breakpoint_id_`).
   const FunctionSymbol& handle_form = functions[V8Function::kDebugSetBreakPointForScript];
@@ -184,20 +179,18 @@ void DebugStepGuard::Prepare(const V8Functions& functions) {
 #endif
 }
 
-void DebugStepGuard::Unavailable(std::string reason) {
+void DebugStepGuard::GiveUp(std::string reason) {
   // Without even the active flag, nothing can be done.
-  mode_ = Mode::kOff;
-  reason_ = std::move(reason);
+  Unavailable(std::move(reason));
+  UpdateMode();
 }
 
 void DebugStepGuard::Cancel(std::string reason) {
-  reason_ = std::move(reason);
   if (api_clear_stepping_ == nullptr || debug_is_active_ == nullptr) {
-    mode_ = Mode::kOff;
-    reason_ += "; and v8::debug::ClearStepping is not in the symbol tables";
-    return;
+    return GiveUp(std::move(reason) + "; and v8::debug::ClearStepping is not in the symbol tables");
   }
-  mode_ = Mode::kCancelling;
+  Fallback(std::move(reason), "cancelling steps");
+  UpdateMode();
 }
 
 bool DebugStepGuard::Plausible(int8_t step) { return step >= -1 && step <= kStepInto; }
@@ -310,26 +303,22 @@ void DebugStepGuard::WaitForSymbols() {
   if (mode_ == Mode::kUnprepared) TryPrepare();
 }
 
-DebugStepGuard::Status DebugStepGuard::status() const {
-  switch (mode_) {
-    case Mode::kOff: return Status::kOff;
-    case Mode::kUnprepared: return Status::kWaitingForSymbols;
-    case Mode::kOn: return Status::kOn;
-    case Mode::kCancelling: return Status::kCancelling;
+void DebugStepGuard::UpdateMode() {
+  switch (state()) {
+    case State::kPending: mode_ = Mode::kUnprepared; break;
+    case State::kOn: mode_ = Mode::kOn; break;
+    case State::kFallback: mode_ = Mode::kCancelling; break;
+    case State::kUnavailable:
+    case State::kDisabled: mode_ = Mode::kOff; break;
   }
-  return Status::kOff;
 }
 
-const char* DebugStepGuard::StatusName(Status status) {
-  switch (status) {
-    case Status::kOff: return "off";
-    case Status::kWaitingForSymbols: return "waiting for symbols";
-    case Status::kOn: return "on";
-    case Status::kCancelling: return "cancelling steps";
-  }
-  return "off";
+void DebugStepGuard::Describe(ShortcutCounters& counters) const {
+  counters.Count("handoffs", static_cast<double>(handoffs_));
+  counters.Count("kept", static_cast<double>(kept_));
+  counters.Count("cancelled", static_cast<double>(cancelled_));
+  counters.Count("stepOffset", static_cast<double>(step_offset()));
+  counters.Flag("carriesBreakpointIds", carries_breakpoint_ids());
 }
-
-std::string DebugStepGuard::reason() const { return reason_; }
 
 }  // namespace stackless

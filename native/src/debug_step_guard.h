@@ -45,13 +45,17 @@
 #include <cstdint>
 #include <string>
 
+#include "shortcut.h"
+
 namespace stackless {
 
 class DirectRestore;
 struct V8Functions;
 
-class DebugStepGuard {
+class DebugStepGuard final : public Shortcut {
  public:
+  DebugStepGuard() : Shortcut("debugStepGuard", "waiting for symbols") {}
+
   // A greenlet's step over or out, taken out of the live state while it is
   // suspended (kNoStep: none).
   static constexpr int8_t kNoStep = -1;
@@ -80,10 +84,6 @@ class DebugStepGuard {
     if (mode_ == Mode::kOn) Cancel("cancelling forced by forceDebugStepCancelling()");
   }
 
-  enum class Status { kOff, kWaitingForSymbols, kOn, kCancelling };
-  Status status() const;
-  static const char* StatusName(Status status);
-  std::string reason() const;
   uint64_t handoffs() const { return handoffs_; }
   uint64_t kept() const { return kept_; }
   uint64_t cancelled() const { return cancelled_; }
@@ -101,10 +101,14 @@ class DebugStepGuard {
   bool TryPrepare();
   void Prepare(const V8Functions& functions);
   // Nothing can be done (not even telling whether a debugger is active).
-  void Unavailable(std::string reason);
+  void GiveUp(std::string reason);
   // The layout is not verified: steps are cancelled at a switch instead.
   void Cancel(std::string reason);
   static bool Plausible(int8_t step);
+  // mode_ from the shortcut's state (the inline checks above read mode_ only).
+  void UpdateMode();
+  void EnabledChanged() override { UpdateMode(); }
+  void Describe(ShortcutCounters& counters) const override;
   // Runs Debug::RestoreDebug over the live state (its step set), as V8 would
   // when restoring a thread: the walk to the step's frame and PrepareStep.
   void Reestablish();
@@ -121,7 +125,6 @@ class DebugStepGuard {
   v8::Isolate* isolate_ = nullptr;
   DirectRestore* direct_ = nullptr;
   Mode mode_ = Mode::kOff;
-  std::string reason_;
   const volatile uint8_t* debug_is_active_ = nullptr;
   char* debug_ = nullptr;
   size_t step_offset_ = 0;    // last_step_action_ in the Debug object

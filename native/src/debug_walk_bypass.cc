@@ -1,9 +1,7 @@
 #include "debug_walk_bypass.h"
 
-#include <cstdlib>
 #include <vector>
 
-#include "environment.h"
 #include "read_probe.h"
 #include "v8_functions.h"
 
@@ -23,50 +21,49 @@ constexpr int kCEntryFPAddressId = 1;
 void DebugWalkBypass::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                                const std::string& layout_error) {
   isolate_ = isolate;
-  enabled_ = ReadEnvironmentSwitch("STACKLESS_DEBUG_WALK_BYPASS") != EnvironmentSwitch::kOff;
   V8FunctionsIfReady();  // starts the lookup
   if (!layout_error.empty()) {
-    TurnOff(layout_error);
+    Unavailable(layout_error);
     return;
   }
   live_tlt_ = layout.live_tlt;
   exit_frame_offset_ = layout.exit_frame_offset;
   live_exit_frame_ = live_tlt_ + exit_frame_offset_;
   thread_state_offset_ = layout.thread_state_offset;
-  discovered_ = true;
 }
 
 bool DebugWalkBypass::Calibrating() {
-  if (!discovered_ || calibrated_) return false;
+  if (!available() || verified()) return false;
   if (debug_is_active_ != &kAssumeActive) return true;
   const V8Functions* functions = V8FunctionsIfReady();
   if (functions == nullptr) return false;
   if (!functions->error.empty()) {
-    TurnOff(functions->error);
+    Unavailable(functions->error);
     return false;
   }
   const auto archive_size_of = functions->As<int (*)()>(V8Function::kHandleScopeArchiveSize);
   const auto debug_is_active_address =
       functions->As<uintptr_t (*)(void*)>(V8Function::kDebugIsActiveAddress);
   if (archive_size_of == nullptr || debug_is_active_address == nullptr) {
-    TurnOff("V8's HandleScopeImplementer::ArchiveSpacePerThread and "
+    Unavailable("V8's HandleScopeImplementer::ArchiveSpacePerThread and "
             "ExternalReference::debug_is_active_address are not in the symbol tables "
             "(a stripped build?)");
     return false;
   }
   const int archive_size = archive_size_of();
   if (archive_size <= 0 || archive_size > 4096 || archive_size % 8 != 0) {
-    TurnOff("HandleScopeImplementer::ArchiveSpacePerThread() returned " +
+    Unavailable("HandleScopeImplementer::ArchiveSpacePerThread() returned " +
             std::to_string(archive_size));
     return false;
   }
   const uintptr_t active = debug_is_active_address(isolate_);
   uint8_t flag = 2;
   if (!ProbeValue(active, &flag) || flag > 1) {
-    TurnOff("ExternalReference::debug_is_active_address() does not point at a flag");
+    Unavailable("ExternalReference::debug_is_active_address() does not point at a flag");
     return false;
   }
   debug_is_active_ = reinterpret_cast<const uint8_t*>(active);
+  Pending("calibrating");
   archive_tlt_offset_ = static_cast<size_t>(archive_size);
   archive_exit_frame_offset_ = archive_tlt_offset_ + exit_frame_offset_;
   if (const auto address_from_id = functions->As<uintptr_t (*)(void*, int)>(V8Function::kAddressFromId)) {
@@ -85,7 +82,7 @@ const char* DebugWalkBypass::ArchiveData(const RestoreTarget& target) {
   if (per_thread == 0 || !ProbeValue(per_thread + thread_state_offset_, &state) ||
       !ProbeValue(state + kThreadStateIdOffset, &id) || (id != thread_id && id != kNoThreadId) ||
       !ProbeValue(state + kThreadStateDataOffset, &data) || data == 0) {
-    TurnOff("a suspended thread's archive is not where it was observed");
+    Unavailable("a suspended thread's archive is not where it was observed");
     return nullptr;
   }
   // V8 12 and later mark an archive with its thread's id; then so does the check.
@@ -97,17 +94,16 @@ void DebugWalkBypass::Calibrate(const RestoreTarget& target, const char* data) {
   std::vector<unsigned char> archived(Internals::kThreadLocalTopSize);
   if (!ProbeBytes(reinterpret_cast<uint64_t>(data + archive_tlt_offset_), archived.data(), archived.size()) ||
       std::memcmp(archived.data(), live_tlt_, archived.size()) != 0) {
-    TurnOff("the archived ThreadLocalTop is not where HandleScopeImplementer::"
+    Unavailable("the archived ThreadLocalTop is not where HandleScopeImplementer::"
             "ArchiveSpacePerThread() says (V8 restored something else)");
     return;
   }
   const auto exit_frame = Load<uint64_t>(live_exit_frame_);
   if (exit_frame <= target.stack_low || exit_frame >= target.stack_high) {
-    TurnOff("the observed exit-frame word does not point into the restored thread's stack");
+    Unavailable("the observed exit-frame word does not point into the restored thread's stack");
     return;
   }
-  calibrated_ = true;
-  armed_ = enabled_;
+  Verified();
 }
 
 char* DebugWalkBypass::ArchivedExitFrame(const RestoreTarget& target) const {
@@ -123,39 +119,12 @@ char* DebugWalkBypass::ArchivedExitFrame(const RestoreTarget& target) const {
   return slot;
 }
 
-void DebugWalkBypass::TurnOff(std::string reason) {
-  reason_ = std::move(reason);
-  discovered_ = false;
-  calibrated_ = false;
-  armed_ = false;
+void DebugWalkBypass::Describe(ShortcutCounters& counters) const {
+  counters.Count("bypassed", static_cast<double>(bypassed_));
+  counters.Count("plain", static_cast<double>(plain_));
+  counters.Count("exitFrameOffset", static_cast<double>(exit_frame_offset_));
+  counters.Count("archiveExitFrameOffset", static_cast<double>(archive_exit_frame_offset_));
+  counters.Count("v8ExitFrameOffset", static_cast<double>(v8_exit_frame_offset_));
 }
-
-void DebugWalkBypass::SetEnabled(bool enabled) {
-  enabled_ = enabled;
-  armed_ = enabled_ && calibrated_;
-}
-
-DebugWalkBypass::Status DebugWalkBypass::status() const {
-  if (!reason_.empty() || !enabled_) return Status::kOff;
-  if (calibrated_) return Status::kOn;
-  return debug_is_active_ == &kAssumeActive ? Status::kWaitingForSymbols : Status::kCalibrating;
-}
-
-const char* DebugWalkBypass::StatusName(Status status) {
-  switch (status) {
-    case Status::kOff: return "off";
-    case Status::kWaitingForSymbols: return "waiting for symbols";
-    case Status::kCalibrating: return "calibrating";
-    case Status::kOn: return "on";
-  }
-  return "off";
-}
-
-std::string DebugWalkBypass::reason() const {
-  if (!reason_.empty()) return reason_;
-  return enabled_ ? "" : "disabled by request";
-}
-
-void DebugWalkBypass::WaitForSymbols() { WaitForV8Functions(); }
 
 }  // namespace stackless

@@ -33,6 +33,7 @@
 #include <cstring>
 #include <string>
 
+#include "shortcut.h"
 #include "thread_archive_layout.h"
 #include "thread_identity.h"
 
@@ -45,8 +46,10 @@ struct RestoreTarget {
   uintptr_t stack_high;
 };
 
-class DebugWalkBypass {
+class DebugWalkBypass final : public Shortcut {
  public:
+  DebugWalkBypass() : Shortcut("debugWalkBypass", "waiting for symbols") {}
+
   // Takes the observed layout (or why it could not be observed: then the
   // bypass stays off).
   void Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
@@ -56,7 +59,7 @@ class DebugWalkBypass {
   // with the debugger's walk bypassed when that is known to be safe.
   template <typename F>
   void Restore(const RestoreTarget& target, F&& restore) {
-    char* slot = armed_ && !DebuggerActive() ? ArchivedExitFrame(target) : nullptr;
+    char* slot = on() && !DebuggerActive() ? ArchivedExitFrame(target) : nullptr;
     if (slot == nullptr) {
       RestorePlainly(target, [&restore] { restore(); });
       return;
@@ -70,13 +73,6 @@ class DebugWalkBypass {
     ++bypassed_;
   }
 
-  // Off by request (tests, benchmarks, STACKLESS_DEBUG_WALK_BYPASS=0).
-  void SetEnabled(bool enabled);
-
-  enum class Status { kOff, kWaitingForSymbols, kCalibrating, kOn };
-  Status status() const;
-  static const char* StatusName(Status status);
-  std::string reason() const;  // why it is off
   uint64_t bypassed() const { return bypassed_; }
   uint64_t plain() const { return plain_; }
   size_t exit_frame_offset() const { return exit_frame_offset_; }
@@ -84,8 +80,6 @@ class DebugWalkBypass {
   // V8's own answer for the exit-frame offset where the binary has a function
   // that gives it (Isolate::get_address_from_id; not in every version), else -1.
   long v8_exit_frame_offset() const { return v8_exit_frame_offset_; }
-  // Blocks until the symbol lookup has finished (tests and benchmarks).
-  static void WaitForSymbols();
 
  private:
   template <typename F>
@@ -106,14 +100,9 @@ class DebugWalkBypass {
   // The archive data of a suspended target, read without trusting the layout;
   // nullptr (and the bypass off) if it is not where it was observed.
   const char* ArchiveData(const RestoreTarget& target);
-  void TurnOff(std::string reason);
+  void Describe(ShortcutCounters& counters) const override;
 
   v8::Isolate* isolate_ = nullptr;
-  bool discovered_ = false;
-  bool enabled_ = true;
-  bool calibrated_ = false;
-  bool armed_ = false;  // enabled_ && calibrated_
-  std::string reason_;
   char* live_tlt_ = nullptr;          // the isolate's ThreadLocalTop
   char* live_exit_frame_ = nullptr;   // its c_entry_fp_
   size_t exit_frame_offset_ = 0;      // in ThreadLocalTop

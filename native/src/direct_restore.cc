@@ -4,7 +4,6 @@
 #include <cstring>
 #include <iterator>
 
-#include "environment.h"
 #include "read_probe.h"
 #include "v8_functions.h"
 
@@ -121,14 +120,11 @@ void DirectRestore::Discover(v8::Isolate* isolate, const ThreadArchiveLayout& la
                              const std::string& layout_error) {
   isolate_ = isolate;
   layout_ = layout;
-  enabled_ = ReadEnvironmentSwitch("STACKLESS_DIRECT_RESTORE") != EnvironmentSwitch::kOff;
   V8FunctionsIfReady();  // starts the lookup
   if (!layout_error.empty()) {
-    TurnOff(layout_error);
+    Unavailable(layout_error);
   } else if (layout.thread_manager == nullptr) {
-    TurnOff(layout.thread_manager_error);
-  } else {
-    discovered_ = true;
+    Unavailable(layout.thread_manager_error);
   }
 }
 
@@ -136,15 +132,15 @@ void DirectRestore::Prepare() {
   const V8Functions* functions = V8FunctionsIfReady();
   if (functions == nullptr) return;
   prepared_ = true;  // one attempt
-  if (!functions->error.empty()) return TurnOff(functions->error);
+  if (!functions->error.empty()) return Unavailable(functions->error);
 #if !defined(__x86_64__)
-  return TurnOff("reading V8's machine code is implemented for x86-64 only");
+  return Unavailable("reading V8's machine code is implemented for x86-64 only");
 #else
   // Its own functions: those after them are other components' (the step guard's).
   for (int which = 0; which < static_cast<int>(V8Function::kDebugClearStepping); ++which) {
     if (static_cast<V8Function>(which) != V8Function::kAddressFromId &&
         functions->symbol[which].address == nullptr) {
-      return TurnOff("V8's internal functions are not all in the symbol tables (a stripped build?)");
+      return Unavailable("V8's internal functions are not all in the symbol tables (a stripped build?)");
     }
   }
   const FunctionSymbol& restore = (*functions)[V8Function::kRestoreThread];
@@ -164,13 +160,13 @@ void DirectRestore::Prepare() {
       !field(V8Function::kDebugRestore, &debug_) ||
       !field(V8Function::kRegExpStackRestore, &regexp_stack_) ||
       !field(V8Function::kBootstrapperRestore, &bootstrapper_)) {
-    return TurnOff("cannot read the Isolate's fields from ThreadManager::RestoreThread's code");
+    return Unavailable("cannot read the Isolate's fields from ThreadManager::RestoreThread's code");
   }
   size_t lock_at = 0;
   int32_t lock_offset = 0;
   if (!code.FindCall((*functions)[V8Function::kRecursiveMutexLock].address, &lock_at) ||
       !code.OffsetAddedToFirstArgument(lock_at, &lock_offset) || lock_offset <= 0) {
-    return TurnOff("cannot read the place of break_access_ from ThreadManager::RestoreThread's code");
+    return Unavailable("cannot read the place of break_access_ from ThreadManager::RestoreThread's code");
   }
 
   // Cross-checks: each object must be what V8's accessors and its own
@@ -180,7 +176,7 @@ void DirectRestore::Prepare() {
   uint64_t handle_scopes = 0;
   if (!ProbeValue(handle_scopes_address, &handle_scopes) ||
       handle_scopes != reinterpret_cast<uint64_t>(handle_scopes_)) {
-    return TurnOff("the HandleScopeImplementer read from code is not V8's");
+    return Unavailable("the HandleScopeImplementer read from code is not V8's");
   }
   const auto debug_is_active =
       functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kDebugIsActiveAddress)(isolate_);
@@ -188,7 +184,7 @@ void DirectRestore::Prepare() {
   if (debug_is_active < reinterpret_cast<uintptr_t>(debug_) ||
       debug_is_active >= reinterpret_cast<uintptr_t>(debug_) + 256 ||
       !ProbeValue(debug_is_active, &active) || active > 1) {
-    return TurnOff("the Debug object read from code does not hold V8's is_active_ flag");
+    return Unavailable("the Debug object read from code does not hold V8's is_active_ flag");
   }
   debug_is_active_ = reinterpret_cast<const uint8_t*>(debug_is_active);
   debug_verified_ = true;
@@ -196,18 +192,18 @@ void DirectRestore::Prepare() {
       functions->As<uintptr_t (*)(v8::Isolate*)>(V8Function::kRegExpStackLimitAddress)(isolate_);
   if (regexp_limit < reinterpret_cast<uintptr_t>(regexp_stack_) ||
       regexp_limit >= reinterpret_cast<uintptr_t>(regexp_stack_) + 4096) {
-    return TurnOff("the RegExpStack read from code does not hold V8's regexp stack limit");
+    return Unavailable("the RegExpStack read from code does not hold V8's regexp stack limit");
   }
   uint64_t bootstrapper_isolate = 0;
   if (!ProbeValue(reinterpret_cast<uint64_t>(bootstrapper_), &bootstrapper_isolate) ||
       bootstrapper_isolate != reinterpret_cast<uint64_t>(isolate)) {
-    return TurnOff("the Bootstrapper read from code does not point back at the isolate");
+    return Unavailable("the Bootstrapper read from code does not point back at the isolate");
   }
   int32_t mutex_words[6] = {};
   char* mutex = isolate + lock_offset;
   if (!ProbeValue(reinterpret_cast<uint64_t>(mutex), &mutex_words) ||
       !LooksLikeUnlockedRecursiveMutex(mutex_words)) {
-    return TurnOff("break_access_ read from code is not an unlocked recursive mutex");
+    return Unavailable("break_access_ read from code is not an unlocked recursive mutex");
   }
   break_access_ = mutex;
   lock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexLock);
@@ -215,7 +211,7 @@ void DirectRestore::Prepare() {
   stack_guard_ = isolate + Internals::kIsolateStackGuardOffset;
   const int debug_archive_size = functions->As<int (*)()>(V8Function::kDebugArchiveSize)();
   if (debug_archive_size <= 0 || debug_archive_size > 4096) {
-    return TurnOff("Debug::ArchiveSpacePerThread() returned " + std::to_string(debug_archive_size));
+    return Unavailable("Debug::ArchiveSpacePerThread() returned " + std::to_string(debug_archive_size));
   }
   debug_archive_size_ = static_cast<size_t>(debug_archive_size);
 
@@ -232,7 +228,7 @@ void DirectRestore::Prepare() {
   restore_bootstrapper_ = functions->As<RestoreFunction>(V8Function::kBootstrapperRestore);
   archive_by_component_verified_ = PrepareArchiveByComponent(*functions);
   archive_by_component_ = archive_by_component_verified_ && archive_by_component_wanted_;
-  armed_ = enabled_;
+  Verified();
 #endif
 }
 
@@ -288,10 +284,10 @@ void DirectRestore::ArchiveByComponent(char* state) {
 }
 
 bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
-  if (!armed_) {
-    if (!discovered_ || prepared_) return false;
+  if (!on()) {
+    if (!available() || prepared_) return false;
     Prepare();
-    if (!armed_) return false;
+    if (!on()) return false;
   }
   const char* manager = layout_.thread_manager;
   const size_t state_offset = layout_.thread_state_offset;
@@ -362,14 +358,8 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
 }
 
 char* DirectRestore::VerifiedDebugObject() {
-  if (discovered_ && !prepared_) Prepare();
+  if (available() && !prepared_) Prepare();
   return debug_verified_ ? debug_ : nullptr;
-}
-
-void DirectRestore::TurnOff(std::string reason) {
-  reason_ = std::move(reason);
-  discovered_ = false;
-  armed_ = false;
 }
 
 void DirectRestore::SetArchiveByComponent(bool enabled) {
@@ -377,28 +367,10 @@ void DirectRestore::SetArchiveByComponent(bool enabled) {
   archive_by_component_ = archive_by_component_verified_ && enabled;
 }
 
-void DirectRestore::SetEnabled(bool enabled) {
-  enabled_ = enabled;
-  armed_ = enabled_ && discovered_ && prepared_ && reason_.empty();
-}
-
-DirectRestore::Status DirectRestore::status() const {
-  if (!reason_.empty() || !enabled_) return Status::kOff;
-  return armed_ ? Status::kOn : Status::kWaitingForSymbols;
-}
-
-const char* DirectRestore::StatusName(Status status) {
-  switch (status) {
-    case Status::kOff: return "off";
-    case Status::kWaitingForSymbols: return "waiting for symbols";
-    case Status::kOn: return "on";
-  }
-  return "off";
-}
-
-std::string DirectRestore::reason() const {
-  if (!reason_.empty()) return reason_;
-  return enabled_ ? "" : "disabled by request";
+void DirectRestore::Describe(ShortcutCounters& counters) const {
+  counters.Count("switches", static_cast<double>(switches_));
+  counters.Count("debuggerRestores", static_cast<double>(debugger_restores_));
+  counters.Flag("archivesByComponent", archive_by_component_);
 }
 
 }  // namespace stackless

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <string>
 
+#include "shortcut.h"
 #include "thread_archive_layout.h"
 #include "thread_identity.h"
 
@@ -46,8 +47,10 @@ namespace stackless {
 
 struct V8Functions;
 
-class DirectRestore {
+class DirectRestore final : public Shortcut {
  public:
+  DirectRestore() : Shortcut("directRestore", "waiting for symbols") {}
+
   void Discover(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                 const std::string& layout_error);
 
@@ -58,14 +61,9 @@ class DirectRestore {
   // the isolate is `to`'s, as if `to` had just come back from ~v8::Unlocker.
   void Switch(const Identity& from, const Identity& to, const IdentityAccess& identity);
 
-  void SetEnabled(bool enabled);
   // Archiving through EagerlyArchiveThread whole instead (tests), where the
   // component path was verified; it is verified at the first direct switch.
   void SetArchiveByComponent(bool enabled);
-  enum class Status { kOff, kWaitingForSymbols, kOn };
-  Status status() const;
-  static const char* StatusName(Status status);
-  std::string reason() const;
   uint64_t switches() const { return switches_; }
   bool archives_by_component() const { return archive_by_component_; }
   uint64_t debugger_restores() const { return debugger_restores_; }
@@ -80,7 +78,7 @@ class DirectRestore {
   void Prepare();
   // Whether the archive may be done component by component (see above).
   bool PrepareArchiveByComponent(const V8Functions& functions);
-  void TurnOff(std::string reason);
+  void Describe(ShortcutCounters& counters) const override;
   // Archives the running V8 thread into `state`, as EagerlyArchiveThread.
   void ArchiveByComponent(char* state);
 
@@ -92,11 +90,7 @@ class DirectRestore {
 
   v8::Isolate* isolate_ = nullptr;
   ThreadArchiveLayout layout_;
-  bool discovered_ = false;
-  bool prepared_ = false;
-  bool enabled_ = true;
-  bool armed_ = false;  // discovered_ && prepared_ && enabled_
-  std::string reason_;
+  bool prepared_ = false;  // Prepare() ran (once)
 
   char* break_access_ = nullptr;  // a base::RecursiveMutex
   char* handle_scopes_ = nullptr;  // HandleScopeImplementer

@@ -1,9 +1,7 @@
 #include "scavenge_skip.h"
 
-#include <cstdlib>
 #include <cstring>
 
-#include "environment.h"
 #include "read_probe.h"
 
 namespace stackless {
@@ -51,10 +49,6 @@ bool IsAnchor(const char* state, uint64_t manager, ThreadStateWords* words) {
 void ScavengeSkip::Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
                          const std::string& layout_error) {
   isolate_ = isolate;
-  if (ReadEnvironmentSwitch("STACKLESS_SCAVENGE_SKIP") == EnvironmentSwitch::kOff) {
-    enabled_ = false;
-    disabled_because_ = std::string("STACKLESS_SCAVENGE_SKIP=") + std::getenv("STACKLESS_SCAVENGE_SKIP");
-  }
   if (!layout_error.empty()) {
     TurnOff(layout_error);
   } else if (layout.thread_manager == nullptr) {
@@ -63,7 +57,6 @@ void ScavengeSkip::Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout
     thread_manager_ = layout.thread_manager;
     thread_state_offset_ = layout.thread_state_offset;
     lazy_state_offset_ = layout.lazy_state_offset;
-    usable_ = true;
   }
   // Registered even when off: the record of suspensions is kept either way,
   // so that turning the skip on later starts from the truth.
@@ -132,7 +125,7 @@ char* ScavengeSkip::StateOf(const Suspension* suspension) const {
 }
 
 void ScavengeSkip::BeforeScavenge() {
-  if (!enabled_ || !usable_) return;
+  if (!enabled() || !available()) return;
   // Newest first: the recently suspended ones, which this scavenge must walk,
   // then the settled tail.
   const Suspension* first_settled = newest_;
@@ -142,7 +135,7 @@ void ScavengeSkip::BeforeScavenge() {
     ++recent;
   }
   if (first_settled == nullptr) return;
-  if (!verified_ && !Verify(2)) return;
+  if (!verified() && !Verify(2)) return;
 
   char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
   char* state = Next(anchor);
@@ -220,7 +213,7 @@ bool ScavengeSkip::Verify(size_t minimum) {
     return false;
   }
   if (!ListIsRecord(anchor)) return false;
-  verified_ = true;
+  Verified();
   return true;
 }
 
@@ -247,7 +240,7 @@ bool ScavengeSkip::ListIsRecord(const char* anchor) {
 bool ScavengeSkip::ForgetSuspended() {
   Reattach();
   if (newest_ == nullptr) return true;
-  if (!usable_ || (!verified_ && !Verify(1))) return false;
+  if (!available() || (!verified() && !Verify(1))) return false;
   char* anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_);
   // free_anchor_ is declared just before in_use_anchor_; it must look like it.
   char* free_anchor = Load<char*>(thread_manager_ + in_use_anchor_offset_ - 8);
@@ -288,33 +281,18 @@ bool ScavengeSkip::ForgetSuspended() {
 
 void ScavengeSkip::TurnOff(std::string reason) {
   Reattach();
-  usable_ = false;
-  failure_ = std::move(reason);
+  Unavailable(std::move(reason));
 }
 
-void ScavengeSkip::SetEnabled(bool enabled, const std::string& reason) {
-  if (!enabled) Reattach();
-  enabled_ = enabled;
-  disabled_because_ = enabled ? "" : reason;
+void ScavengeSkip::EnabledChanged() {
+  if (!enabled()) Reattach();
 }
 
-std::string ScavengeSkip::reason() const {
-  if (!usable_) return failure_;
-  return enabled_ ? "" : disabled_because_;
-}
-
-ScavengeSkip::Status ScavengeSkip::status() const {
-  if (!enabled_ || !usable_) return Status::kOff;
-  return verified_ ? Status::kOn : Status::kUnverified;
-}
-
-const char* ScavengeSkip::StatusName(Status status) {
-  switch (status) {
-    case Status::kOff: return "off";
-    case Status::kUnverified: return "waiting to verify";
-    case Status::kOn: return "on";
-  }
-  return "off";
+void ScavengeSkip::Describe(ShortcutCounters& counters) const {
+  counters.Count("scavenges", static_cast<double>(scavenges_));
+  counters.Count("cuts", static_cast<double>(cuts_));
+  counters.Count("threadsSkipped", static_cast<double>(threads_skipped_));
+  counters.Count("lastSkipped", static_cast<double>(last_skipped_));
 }
 
 }  // namespace stackless

@@ -23,7 +23,7 @@
 // ThreadManager's in-use anchor) is verified by observation the first time;
 // on any disagreement the skip turns off for good and reason() says why.
 //
-// It also stays off with STACKLESS_SCAVENGE_SKIP=0, and the native package
+// It is also turned off by STACKLESS_SCAVENGE_SKIP=0, and the native package
 // turns it off when V8 runs with object pinning (conservative stack scanning),
 // under which a scavenge may keep a survivor young.
 #pragma once
@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <string>
 
+#include "shortcut.h"
 #include "thread_archive_layout.h"
 #include "thread_identity.h"
 
@@ -47,8 +48,10 @@ struct Suspension {
   bool listed = false;
 };
 
-class ScavengeSkip {
+class ScavengeSkip final : public Shortcut {
  public:
+  ScavengeSkip() : Shortcut("scavengeSkip", "waiting to verify") {}
+
   // Registers the GC callbacks. `layout_error` non-empty: the skip stays off.
   void Start(v8::Isolate* isolate, const ThreadArchiveLayout& layout,
              const std::string& layout_error);
@@ -68,12 +71,6 @@ class ScavengeSkip {
   // A suspended coroutine is about to be restored: call before V8 restores it.
   void Resuming(Suspension* suspension);
 
-  void SetEnabled(bool enabled, const std::string& reason);
-  enum class Status { kOff, kUnverified, kOn };
-  Status status() const;
-  static const char* StatusName(Status status);
-  // Why it is off (empty when on or waiting).
-  std::string reason() const;
   uint64_t scavenges() const { return scavenges_; }
   uint64_t cuts() const { return cuts_; }
   uint64_t threads_skipped() const { return threads_skipped_; }
@@ -94,6 +91,9 @@ class ScavengeSkip {
   bool ListIsRecord(const char* anchor);
   void Reattach();
   void TurnOff(std::string reason);
+  // Turned off: the threads unhooked for a scavenge under way go back.
+  void EnabledChanged() override;
+  void Describe(ShortcutCounters& counters) const override;
   char* StateOf(const Suspension* suspension) const;
   bool Settled(const Suspension* suspension) const {
     return scavenges_ >= suspension->since_scavenge + 2;
@@ -101,11 +101,6 @@ class ScavengeSkip {
 
   v8::Isolate* isolate_ = nullptr;
   bool registered_ = false;
-  bool enabled_ = true;
-  bool usable_ = false;    // the layout was observed at load
-  bool verified_ = false;  // the list was checked against the record
-  std::string failure_;          // why it is not usable
-  std::string disabled_because_;  // why it was turned off
   char* thread_manager_ = nullptr;
   size_t thread_state_offset_ = 0;      // PerIsolateThreadData::thread_state_
   size_t lazy_state_offset_ = 0;        // ThreadManager::lazily_archived_thread_state_

@@ -13,42 +13,10 @@ namespace stackless {
 namespace {
 
 const char* const kMangledNames[] = {
-    "_ZN2v88internal22HandleScopeImplementer21ArchiveSpacePerThreadEv",
-    "_ZN2v88internal17ExternalReference23debug_is_active_addressEPNS0_7IsolateE",
-    "_ZN2v88internal7Isolate19get_address_from_idENS0_16IsolateAddressIdE",
-    "_ZN2v88internal13ThreadManager18GetFreeThreadStateEv",
-    "_ZN2v88internal13ThreadManager20EagerlyArchiveThreadEv",
-    "_ZN2v88internal13ThreadManager13RestoreThreadEv",
-    "_ZN2v88internal11ThreadState6UnlinkEv",
-    "_ZN2v88internal11ThreadState8LinkIntoENS1_4ListE",
-    "_ZN2v88internal22HandleScopeImplementer13RestoreThreadEPc",
-    "_ZN2v88internal7Isolate13RestoreThreadEPc",
-    "_ZN2v88internal11Relocatable12RestoreStateEPNS0_7IsolateEPc",
-    "_ZN2v88internal10StackGuard17RestoreStackGuardEPc",
-    "_ZN2v88internal5Debug12RestoreDebugEPc",
-    "_ZN2v88internal5Debug21ArchiveSpacePerThreadEv",
-    "_ZN2v88internal11RegExpStack12RestoreStackEPc",
-    "_ZN2v88internal12Bootstrapper12RestoreStateEPc",
-    "_ZN2v84base14RecursiveMutex4LockEv",
-    "_ZN2v84base14RecursiveMutex6UnlockEv",
-    "_ZN2v88internal22HandleScopeImplementer13ArchiveThreadEPc",
-    "_ZN2v88internal7Isolate13ArchiveThreadEPc",
-    "_ZN2v88internal11Relocatable12ArchiveStateEPNS0_7IsolateEPc",
-    "_ZN2v88internal10StackGuard17ArchiveStackGuardEPc",
-    "_ZN2v88internal5Debug12ArchiveDebugEPc",
-    "_ZN2v88internal11RegExpStack12ArchiveStackEPc",
-    "_ZN2v88internal12Bootstrapper12ArchiveStateEPc",
-    "_ZN2v88internal17ExternalReference32handle_scope_implementer_addressEPNS0_7IsolateE",
-    "_ZN2v88internal17ExternalReference37address_of_regexp_stack_limit_addressEPNS0_7IsolateE",
-    "_ZN2v88internal5Debug13ClearSteppingEv",
-    "_ZN2v88internal5Debug24UpdateHookOnFunctionCallEv",
-    "_ZN2v88internal5Debug26SetBreakOnNextFunctionCallEv",
-    "_ZN2v85debug13ClearSteppingEPNS_7IsolateE",
-    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS2_INS0_6StringEEEPiS7_",
-    "_ZN2v88internal5Debug22SetBreakPointForScriptENS0_6HandleINS0_6ScriptEEENS0_12DirectHandleINS0_6StringEEEPiS8_",
+#define STACKLESS_V8_MANGLED_NAME(name, mangled) mangled,
+    STACKLESS_V8_FUNCTIONS(STACKLESS_V8_MANGLED_NAME)
+#undef STACKLESS_V8_MANGLED_NAME
 };
-static_assert(sizeof kMangledNames / sizeof kMangledNames[0] ==
-              static_cast<size_t>(V8Function::kCount));
 
 class Lookup {
  public:

@@ -3,7 +3,7 @@
 // out of the way of a debugger, and change nothing a program can observe.
 import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { core, diagnostics } from '@stackless/native';
 import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 import { observe, settleShortcuts } from './switch-workload.js';
 
@@ -14,12 +14,12 @@ const main = getcurrent();
 // Switches between started greenlets take the direct restore where it works
 // (direct-restore.test.ts); the bypass serves the others. Here every switch
 // is to go through ~v8::Unlocker.
-core.setDirectRestore(false);
-t.teardown(() => core.setDirectRestore(true));
+core.setShortcut('directRestore', false);
+t.teardown(() => core.setShortcut('directRestore', true));
 
 t.test('turns on once the symbols are read, at the place V8 itself uses', (t) => {
   settleShortcuts();
-  const bypass = core.debugWalkBypass();
+  const bypass = diagnostics.shortcuts().debugWalkBypass;
   t.equal(bypass.status, 'on', bypass.reason);
   t.ok(bypass.exitFrameOffset >= 0 && bypass.exitFrameOffset % 8 === 0, 'a word of ThreadLocalTop');
   t.ok(bypass.archiveExitFrameOffset > bypass.exitFrameOffset, 'behind the handle-scope archive');
@@ -30,17 +30,17 @@ t.test('turns on once the symbols are read, at the place V8 itself uses', (t) =>
 
 t.test('programs see the same with the bypass on and off', (t) => {
   settleShortcuts();
-  const before = core.debugWalkBypass().bypassed;
+  const before = diagnostics.shortcuts().debugWalkBypass.bypassed;
   const withBypass = observe();
-  t.ok(core.debugWalkBypass().bypassed > before, 'the bypass was used');
-  core.setDebugWalkBypass(false);
+  t.ok(diagnostics.shortcuts().debugWalkBypass.bypassed > before, 'the bypass was used');
+  core.setShortcut('debugWalkBypass', false);
   try {
-    const usedBefore = core.debugWalkBypass().bypassed;
+    const usedBefore = diagnostics.shortcuts().debugWalkBypass.bypassed;
     const without = observe();
-    t.equal(core.debugWalkBypass().bypassed, usedBefore, 'and then not');
+    t.equal(diagnostics.shortcuts().debugWalkBypass.bypassed, usedBefore, 'and then not');
     t.same(withBypass, without);
   } finally {
-    core.setDebugWalkBypass(true);
+    core.setShortcut('debugWalkBypass', true);
   }
   t.equal(withBypass.at(-1), 2, 'a stack trace taken after a resume has both frames');
   t.end();
@@ -86,7 +86,7 @@ t.test('STACKLESS_DEBUG_WALK_BYPASS=0 turns it off', (t) => {
   t.end();
 });
 
-t.test('setDebugWalkBypass wants a boolean', (t) => {
-  t.throws(() => (core.setDebugWalkBypass as (value: unknown) => void)('yes'), TypeError);
+t.test('setShortcut(debugWalkBypass) wants a boolean', (t) => {
+  t.throws(() => (core.setShortcut as (name: string, value: unknown) => void)('debugWalkBypass', 'yes'), TypeError);
   t.end();
 });

@@ -5,7 +5,7 @@
 // on. Each run is a child process stepping at every pause; it must end by
 // itself with every value delivered once, in order.
 import t from 'tap';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 import { describeExit, expectExit, fixtureIn, runChild } from '@stackless/test-support';
 
 const fixture = fixtureIn(import.meta.url);
@@ -38,11 +38,11 @@ function run(scenario: string, step: string, env: NodeJS.ProcessEnv = {}): Outco
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Outcome;
 }
 
-core.waitForV8Symbols();
-const guardOn = core.debugStepGuard().status === 'on';
+diagnostics.waitForV8Symbols();
+const guardOn = diagnostics.shortcuts().debugStepGuard.status === 'on';
 
 t.test('the guard verifies itself against V8 at load', (t) => {
-  const guard = core.debugStepGuard();
+  const guard = diagnostics.shortcuts().debugStepGuard;
   if (process.arch === 'x64') {
     t.equal(guard.status, 'on', guard.reason);
     t.ok(guard.stepOffset > 12, 'the step action lies inside the Debug object');
@@ -106,7 +106,7 @@ t.test('breakpoints set while different greenlets run keep their own numbers', (
   const result = runChild(fixture('debugger-breakpoints.mjs'));
   expectExit(t, result);
   // Where the counter could not be verified (off x86-64) only the run is checked.
-  if (!core.debugStepGuard().carriesBreakpointIds) {
+  if (!diagnostics.shortcuts().debugStepGuard.carriesBreakpointIds) {
     t.end();
     return;
   }

@@ -4,7 +4,8 @@
 // debugger is active.
 import t from 'tap';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { core, diagnostics } from '@stackless/native';
+import { testing } from '@stackless/native/testing';
 import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 import { observe, settleShortcuts } from './switch-workload.js';
 
@@ -15,7 +16,7 @@ const directRestoreHere = process.arch === 'x64';
 
 t.test(directRestoreHere ? 'on, and used for switches between started greenlets' : 'off with a reason off x86-64', (t) => {
   settleShortcuts();
-  const direct = core.directRestore();
+  const direct = diagnostics.shortcuts().directRestore;
   if (!directRestoreHere) {
     t.equal(direct.status, 'off');
     t.match(direct.reason, /x86-64 only/);
@@ -27,26 +28,26 @@ t.test(directRestoreHere ? 'on, and used for switches between started greenlets'
     for (;;) main.switch();
   });
   partner.switch(); // a new greenlet starts through v8::Locker
-  const before = core.directRestore().switches;
+  const before = diagnostics.shortcuts().directRestore.switches;
   for (let i = 0; i < 100; i++) partner.switch();
-  t.equal(core.directRestore().switches - before, 200, 'both directions of every later switch');
+  t.equal(diagnostics.shortcuts().directRestore.switches - before, 200, 'both directions of every later switch');
   partner.throw();
   t.end();
 });
 
 t.test('programs see the same with the direct restore on and off', (t) => {
   settleShortcuts();
-  const before = core.directRestore().switches;
+  const before = diagnostics.shortcuts().directRestore.switches;
   const direct = observe();
-  if (directRestoreHere) t.ok(core.directRestore().switches > before, 'the direct restore was used');
-  core.setDirectRestore(false);
+  if (directRestoreHere) t.ok(diagnostics.shortcuts().directRestore.switches > before, 'the direct restore was used');
+  core.setShortcut('directRestore', false);
   try {
-    const usedBefore = core.directRestore().switches;
+    const usedBefore = diagnostics.shortcuts().directRestore.switches;
     const publicPath = observe();
-    t.equal(core.directRestore().switches, usedBefore, 'and then not');
+    t.equal(diagnostics.shortcuts().directRestore.switches, usedBefore, 'and then not');
     t.same(direct, publicPath);
   } finally {
-    core.setDirectRestore(true);
+    core.setShortcut('directRestore', true);
   }
   t.end();
 });
@@ -67,22 +68,22 @@ t.test('with a debugger session enabled, V8 restores the debugger state', { skip
 t.test('programs see the same whether V8 archives whole or the core by component', { skip: !directRestoreHere && 'x86-64 only' }, (t) => {
   settleShortcuts();
   const byComponent = observe();
-  core.setArchiveByComponent(false);
+  testing.setArchiveByComponent(false);
   try {
-    t.equal(core.directRestore().archivesByComponent, false, 'now through EagerlyArchiveThread');
-    const before = core.directRestore().switches;
+    t.equal(diagnostics.shortcuts().directRestore.archivesByComponent, false, 'now through EagerlyArchiveThread');
+    const before = diagnostics.shortcuts().directRestore.switches;
     const whole = observe();
-    t.ok(core.directRestore().switches > before, 'still the direct restore');
+    t.ok(diagnostics.shortcuts().directRestore.switches > before, 'still the direct restore');
     t.same(whole, byComponent);
   } finally {
-    core.setArchiveByComponent(true);
+    testing.setArchiveByComponent(true);
   }
-  t.equal(core.directRestore().archivesByComponent, true);
+  t.equal(diagnostics.shortcuts().directRestore.archivesByComponent, true);
   t.end();
 });
 
 t.test('setArchiveByComponent wants a boolean', (t) => {
-  t.throws(() => (core.setArchiveByComponent as (value: unknown) => void)('no'), TypeError);
+  t.throws(() => (testing.setArchiveByComponent as (value: unknown) => void)('no'), TypeError);
   t.end();
 });
 
@@ -94,7 +95,7 @@ t.test('STACKLESS_DIRECT_RESTORE=0 turns it off', (t) => {
   t.end();
 });
 
-t.test('setDirectRestore wants a boolean', (t) => {
-  t.throws(() => (core.setDirectRestore as (value: unknown) => void)(1), TypeError);
+t.test('setShortcut(directRestore) wants a boolean', (t) => {
+  t.throws(() => (core.setShortcut as (name: string, value: unknown) => void)('directRestore', 1), TypeError);
   t.end();
 });

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { type ChildResult, describeExit, expectExit, fixtureIn, runChild, runProcess } from '@stackless/test-support';
 
@@ -41,7 +41,7 @@ t.test('discovered offsets match the symbols of this node binary', (t) => {
     t.equal(names.length, 1, `one symbol matches ${pattern}`);
     return symbols.get(names[0]!);
   };
-  const layout = core.identityLayout();
+  const layout = diagnostics.identityLayout();
   for (const [slot, pattern] of Object.entries(named)) {
     t.equal(layout[slot]?.offset, offsetOf(pattern), `${slot} at the symbol's offset`);
   }
@@ -61,13 +61,13 @@ t.test('discovered offsets match the symbols of this node binary', (t) => {
 
 t.test('each running greenlet is its own V8 thread; ids are recycled with stacks', (t) => {
   const main = getcurrent();
-  const mainId = core.v8ThreadId();
+  const mainId = diagnostics.v8ThreadId();
   const ids: number[] = [];
   const greenlets = Array.from({ length: 5 }, () => {
     const g = new Greenlet(() => {
-      ids.push(core.v8ThreadId());
+      ids.push(diagnostics.v8ThreadId());
       main.switch();
-      ids.push(core.v8ThreadId());
+      ids.push(diagnostics.v8ThreadId());
     });
     g.switch();
     return g;
@@ -76,15 +76,15 @@ t.test('each running greenlet is its own V8 thread; ids are recycled with stacks
   t.notOk(ids.includes(mainId), "none is main's");
   for (const g of greenlets) g.switch();
   t.same(ids.slice(5), ids.slice(0, 5), 'each keeps its id across switches');
-  t.equal(core.v8ThreadId(), mainId, 'main is itself again');
+  t.equal(diagnostics.v8ThreadId(), mainId, 'main is itself again');
   const recycled: number[] = [];
-  new Greenlet(() => recycled.push(core.v8ThreadId())).switch();
+  new Greenlet(() => recycled.push(diagnostics.v8ThreadId())).switch();
   t.ok(ids.includes(recycled[0]!), 'a new greenlet reuses a pooled stack and its V8 thread');
   t.end();
 });
 
 t.test('the interrupt probe verified itself on this V8', (t) => {
-  t.equal(core.interruptProbeVerified(), true);
+  t.equal(diagnostics.interruptProbeVerified(), true);
   t.end();
 });
 
@@ -111,7 +111,7 @@ t.test('discovery needs no symbol table: the same layout under a stripped copy o
     sum: number;
     bypass: { status: string; reason: string };
   };
-  t.same(layout, core.identityLayout(), 'same identity layout as with symbols');
+  t.same(layout, diagnostics.identityLayout(), 'same identity layout as with symbols');
   // Node 20 and 22 export the two V8 functions the bypass needs (.dynsym
   // survives stripping); later versions keep them local, so it stays off.
   const exported = execFileSync('readelf', ['--dyn-syms', '-W', stripped], { encoding: 'utf8', maxBuffer: 512 << 20 });

@@ -26,7 +26,7 @@ t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
 /** A copy of the package's JavaScript at `packageDir`, its node-gyp-build beside it. */
 function installedCopy(packageDir: string, modulesDir: string): string {
   mkdirSync(packageDir, { recursive: true });
-  for (const file of ['index.js', 'builds.js', 'install.js', 'package.json']) {
+  for (const file of ['index.js', 'load.js', 'settings.js', 'testing.js', 'builds.js', 'install.js', 'package.json']) {
     copyFileSync(join(native, file), join(packageDir, file));
   }
   if (!realpathSync(modulesDir).startsWith(realpathSync(packageDir))) {
@@ -156,7 +156,7 @@ t.test('a bundled copy of index.js says to keep the package out of the bundle', 
   const bundle = join(scratch, 'bundle/dist');
   mkdirSync(bundle, { recursive: true });
   copyFileSync(join(native, 'index.js'), join(bundle, 'index.js'));
-  copyFileSync(join(native, 'builds.js'), join(bundle, 'builds.js'));
+  for (const file of ['load.js', 'settings.js', 'builds.js']) copyFileSync(join(native, file), join(bundle, file));
   symlinkSync(realpathSync(join(native, 'node_modules')), join(bundle, 'node_modules'));
   const result = load(bundle);
   expectExit(t, result);

@@ -3,7 +3,7 @@
 // values, and the fixture checks every value it holds.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { core } from '@stackless/native';
+import { core, diagnostics } from '@stackless/native';
 import { type ChildResult, expectExit, fixtureIn, runChild } from '@stackless/test-support';
 
 const fixture = fixtureIn(import.meta.url);
@@ -115,23 +115,23 @@ t.test(`object pinning turns it off${pinningFlag ? '' : ' (this V8 has no pinnin
     t.match(skip.reason, pinningFlag);
     t.equal(skip.cuts, 0);
   }
-  t.not(core.scavengeSkip().status, 'off', 'without such an option it is not off');
+  t.not(diagnostics.shortcuts().scavengeSkip.status, 'off', 'without such an option it is not off');
   t.end();
 });
 
-t.test('setScavengeSkip(): on, off with a reason, typed errors', (t) => {
+t.test('setShortcut(scavengeSkip): on, off with a reason, typed errors', (t) => {
   try {
-    core.setScavengeSkip(false, 'for a test');
-    t.same([core.scavengeSkip().status, core.scavengeSkip().reason], ['off', 'for a test']);
-    core.setScavengeSkip(false);
-    t.match(core.scavengeSkip().reason, /setScavengeSkip\(false\)/);
+    core.setShortcut('scavengeSkip', false, 'for a test');
+    t.same([diagnostics.shortcuts().scavengeSkip.status, diagnostics.shortcuts().scavengeSkip.reason], ['off', 'for a test']);
+    core.setShortcut('scavengeSkip', false);
+    t.equal(diagnostics.shortcuts().scavengeSkip.reason, 'disabled by request');
   } finally {
-    core.setScavengeSkip(true);
+    core.setShortcut('scavengeSkip', true);
   }
-  t.not(core.scavengeSkip().status, 'off');
-  t.equal(core.scavengeSkip().reason, '');
-  t.throws(() => core.setScavengeSkip('yes' as never), TypeError);
-  t.throws(() => core.setScavengeSkip(false, 42 as never), TypeError);
-  t.not(core.scavengeSkip().status, 'off', 'a refused call changes nothing');
+  t.not(diagnostics.shortcuts().scavengeSkip.status, 'off');
+  t.equal(diagnostics.shortcuts().scavengeSkip.reason, '');
+  t.throws(() => core.setShortcut('scavengeSkip', 'yes' as never), TypeError);
+  t.throws(() => core.setShortcut('scavengeSkip', false, 42 as never), TypeError);
+  t.not(diagnostics.shortcuts().scavengeSkip.status, 'off', 'a refused call changes nothing');
   t.end();
 });

@@ -4,7 +4,7 @@
 // resume, collections while many are suspended. Tests of the switch's
 // shortcuts run it with a shortcut on and off and compare.
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 
 const main = getcurrent();
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -15,7 +15,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
  * settled (on, or off with a reason).
  */
 export function settleShortcuts(): void {
-  core.waitForDebugWalkBypassSymbols();
+  diagnostics.waitForV8Symbols();
   const partner = new Greenlet(() => main.switch());
   partner.switch();
   partner.switch();

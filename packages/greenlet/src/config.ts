@@ -1,4 +1,5 @@
 import { core } from '@stackless/native';
+import type { Settings } from '@stackless/native/settings';
 import { describe } from './describe.js';
 
 import type { StackAllocationError } from './errors.js';
@@ -94,24 +95,17 @@ export function stats(): GreenletStats {
 }
 
 /**
- * Applies `STACKLESS_STACK_SIZE` and `STACKLESS_STACK_GUARD` once, at load.
+ * Applies `STACKLESS_STACK_SIZE` and `STACKLESS_STACK_GUARD` once, at the
+ * bootstrap, as `@stackless/native` read them (its settings table).
  * `STACKLESS_STACK_GUARD=mprotect` makes guard pages with mprotect even where
  * the kernel has guard markers (to diagnose a kernel problem, or to test the
  * portable path).
  */
-export function configureFromEnvironment(env: NodeJS.ProcessEnv): void {
-  const guard = env.STACKLESS_STACK_GUARD;
-  if (guard !== undefined && guard !== '' && guard !== 'auto') {
-    if (guard !== 'mprotect') {
-      throw new RangeError(`STACKLESS_STACK_GUARD must be 'auto' or 'mprotect', not '${guard}'`);
-    }
-    core.setGuardMechanism('mprotect');
-  }
-  const size = env.STACKLESS_STACK_SIZE;
-  if (size === undefined || size === '') return;
-  const bytes = Number(size);
+export function configureFromSettings(settings: Pick<Settings, 'stackGuard' | 'stackSize'>): void {
+  if (settings.stackGuard === 'mprotect') core.setGuardMechanism('mprotect');
+  if (settings.stackSize === undefined) return;
   try {
-    configure({ stackSize: bytes });
+    configure({ stackSize: settings.stackSize });
   } catch (error) {
     throw new RangeError(`STACKLESS_STACK_SIZE: ${(error as Error).message}`);
   }

@@ -11,3 +11,5 @@ export { creatorStoresInUse, greenletWithoutStores } from './greenlet.js';
 export { hideFramesOf } from './stack-frames.js';
 export { describe as describeValue } from './describe.js';
 export { blockingReportPending, takeBlockingReport, watchBlocking, type BlockingReport } from './blocking-watch.js';
+// The STACKLESS_* variables as @stackless/native read them (tasklets applies STACKLESS_LOG).
+export { settings } from '@stackless/native';

@@ -3,7 +3,7 @@
 // thread and under GC stress.
 import t, { type Test } from 'tap';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 import { inspect } from 'node:util';
 
 import { describeExit, expectExit, fixtureIn, runChild } from '@stackless/test-support';
@@ -70,9 +70,9 @@ t.test('in this process: counted by the core, nothing else runs', (t) => {
     return main.switch('parked');
   });
   t.equal(g.switch(), 'parked');
-  const before = core.captures();
+  const before = diagnostics.captures();
   const stack = g.captureStack();
-  t.equal(core.captures(), before + 1, 'one capture-mode switch');
+  t.equal(diagnostics.captures(), before + 1, 'one capture-mode switch');
   t.match(stack, /^ {4}at parkedHere \(.*capture-stack\.test\.ts:\d+:\d+\)$/);
   t.equal(g.switch('back'), 'back');
   t.equal(g.captureStack(), null);

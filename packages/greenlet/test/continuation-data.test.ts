@@ -3,7 +3,7 @@
 // scavenger in about two runs of three, so each case runs a few processes.
 import t from 'tap';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 
 const fixture = fixtureIn(import.meta.url);
@@ -42,7 +42,7 @@ for (const [label, env] of [
 }
 
 t.test('the shield reports itself', (t) => {
-  const info = core.continuationDataShield();
+  const info = diagnostics.continuationDataShield();
   t.equal(info.active, isolateWide);
   t.type(info.shielded, 'number');
   t.end();

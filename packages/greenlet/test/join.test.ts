@@ -3,7 +3,7 @@
 // join of that array (and of arrays containing it) return "" (issue 14, item
 // 5). The core refuses such a switch with a GreenletError instead.
 import t from 'tap';
-import { core } from '@stackless/native';
+import { diagnostics } from '@stackless/native';
 import { Greenlet, getcurrent } from '@stackless/greenlet';
 import { expectExit, fixtureIn, runChild } from '@stackless/test-support';
 import { checkGreenletsAfterEach } from '@stackless/test-support/greenlets';
@@ -16,7 +16,7 @@ const main = getcurrent();
 const refusal = { name: 'GreenletError', message: /cannot switch greenlets inside Array\.prototype\.join/ };
 
 t.test('the core found the join stack at load', (t) => {
-  t.same(core.joinStack(), { status: 'on', reason: '', entries: 0 });
+  t.same(diagnostics.joinStack(), { status: 'on', reason: '', entries: 0 });
   t.end();
 });
 
@@ -27,7 +27,7 @@ t.test('a greenlet cannot suspend inside a join; other joins of the array stay r
   const g = new Greenlet(() => array.join('-'));
   t.throws(() => g.switch(), refusal, 'the switch out of the join throws, in the greenlet, and reaches its parent');
   t.ok(g.dead, 'the greenlet ended with the error');
-  t.equal(core.joinStack().entries, 0, 'the join stack is empty again');
+  t.equal(diagnostics.joinStack().entries, 0, 'the join stack is empty again');
   t.equal(new Greenlet(() => [1, 2, 3].join('-')).switch(), '1-2-3', 'a join without switching works in a greenlet');
   t.equal(String(nesting), '1,suspended in join,3,tail', 'main joins the array (here it switches to itself)');
   t.end();
@@ -41,7 +41,7 @@ t.test('main cannot switch to another greenlet inside a join either', (t) => {
   t.throws(() => array.join(), refusal);
   t.throws(() => [[array]].toString(), refusal, 'through a nested join too');
   t.throws(() => array.toLocaleString(), refusal, 'and toLocaleString');
-  t.equal(core.joinStack().entries, 0, 'the join stack is empty again');
+  t.equal(diagnostics.joinStack().entries, 0, 'the join stack is empty again');
   t.equal(child.started, false, 'the child was not started inside the join');
   t.equal(child.switch(), 'child', 'and starts now');
   t.equal([1, [2, 3]].join(';'), '1;2,3', 'joins are right afterwards');

@@ -1,6 +1,7 @@
 // Lifecycle events and debug logging of the scheduler.
 import { EventEmitter } from 'eventemitter3';
 import { pino } from 'pino';
+import { settings } from '@stackless/greenlet/internal';
 
 import type { Tasklet } from './tasklet.js';
 
@@ -97,10 +98,36 @@ export function logLevelFrom(setting: string | undefined): string {
   return 'silent';
 }
 
+/** What the scheduler logs through: pino's methods, the logger built at first use. */
+export interface SchedulerLog {
+  isLevelEnabled(level: string): boolean;
+  debug(fields: object, message: string): void;
+  trace(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * The level of `STACKLESS_LOG`, as the settings read it, checked once (the
+ * warning for a value that is no level comes at most once).
+ */
+const level = logLevelFrom(settings.log);
+let logger: pino.Logger | undefined;
+
+function pinoLogger(): pino.Logger {
+  logger ??= pino({ name: 'stackless:tasklets', level }, pino.destination(2));
+  return logger;
+}
+
 /**
  * Structured debug log (pino, to stderr), silent unless `STACKLESS_LOG` names
- * a level: `debug` for lifecycle events, `trace` for every switch.
+ * a level: `debug` for lifecycle events, `trace` for every switch. pino and
+ * its stderr stream are set up at the first message, not at import.
  */
-export const log = pino({ name: 'stackless:tasklets', level: logLevelFrom(process.env.STACKLESS_LOG) }, pino.destination(2));
+export const log: SchedulerLog = {
+  isLevelEnabled: (wanted) => level !== 'silent' && pino.levels.values[wanted]! >= pino.levels.values[level]!,
+  debug: (fields, message) => pinoLogger().debug(fields, message),
+  trace: (fields, message) => pinoLogger().trace(fields, message),
+  warn: (fields, message) => pinoLogger().warn(fields, message),
+};
 export const logDebug = log.isLevelEnabled('debug');
 export const logTrace = log.isLevelEnabled('trace');
