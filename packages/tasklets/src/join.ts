@@ -4,7 +4,7 @@
 import { GreenletExit } from '@stackless/greenlet';
 
 import { SchedulerError, TaskletExit, TimeoutError } from './errors.js';
-import { type TaskletCore, type TaskletScope, currentCore, setEndHook, wake } from './scheduler.js';
+import { type TaskletCore, type TaskletScope, currentCore, wake } from './scheduler.js';
 import type { Tasklet } from './tasklet.js';
 import { TIMED_OUT, WaitList, timeoutOption, waitIn } from './waiting.js';
 
@@ -37,7 +37,12 @@ export function isFailure(failure: unknown): boolean {
   return failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
 }
 
-function onEnd(core: TaskletCore, failure: unknown, value: unknown): boolean {
+/**
+ * Delivers the outcome of a tasklet that has ended to its joiners and its
+ * scope (the scheduler's `taskletEnded` hook); returns whether a failure was
+ * delivered.
+ */
+export function deliverOutcome(core: TaskletCore, failure: unknown, value: unknown): boolean {
   const failed = isFailure(failure);
   if (failed) outcomes.set(core, { failed, value: failure });
   else if (failure === undefined && value !== undefined) outcomes.set(core, { failed, value });
@@ -59,11 +64,6 @@ function onEnd(core: TaskletCore, failure: unknown, value: unknown): boolean {
   const owner = core.scope as Partial<ChildOwner> | undefined;
   if (owner?.childEnded !== undefined && owner.childEnded(core, failure, failed)) delivered = true;
   return delivered;
-}
-
-/** Makes every tasklet's end deliver its outcome to its joiners; once per thread (thread.ts). */
-export function deliverOutcomesOnEnd(): void {
-  setEndHook(onEnd);
 }
 
 /**

@@ -4,11 +4,9 @@
 import { Greenlet, GreenletExit, getcurrent as currentGreenlet } from '@stackless/greenlet';
 import { blockingReportPending, greenletWithoutStores } from '@stackless/greenlet/internal';
 
-import { dump } from './dump.js';
 import { DeadlockError, SchedulerError, TaskletExit } from './errors.js';
 import { type TaskletEvents, events, log, logDebug, logTrace } from './observe.js';
 import { type Queued, RunQueue } from './run-queue.js';
-import { reportBlocking } from './watchdog.js';
 import type { Tasklet } from './tasklet.js';
 
 /** Why a tasklet is blocked, and how to take it out of whatever it waits in. */
@@ -36,11 +34,23 @@ export interface TaskletScope {
 }
 
 /**
- * Told when a tasklet ends (join.ts): `failure` is what escaped its function
- * (undefined if it returned `value`). Returns true if it delivered the
- * failure (to a joiner, a scope), which is then not reported as uncaught.
+ * What the scheduler calls in the modules above it, which import the
+ * scheduler and so cannot be imported by it; thread.ts passes them to
+ * {@link startScheduler}.
  */
-export type EndHook = (core: TaskletCore, failure: unknown, value: unknown) => boolean;
+export interface SchedulerHooks {
+  /**
+   * Told when a tasklet ends (join.ts): `failure` is what escaped its
+   * function (undefined if it returned `value`). Returns true if it
+   * delivered the failure (to a joiner, a scope), which is then not
+   * reported as uncaught.
+   */
+  readonly taskletEnded: (core: TaskletCore, failure: unknown, value: unknown) => boolean;
+  /** The report of every live tasklet that a DeadlockError carries (dump.ts). */
+  readonly describeTasklets: (blocking?: { core: TaskletCore; blocker: Blocker }) => string;
+  /** Delivers the watchdog's pending report, for `core`, the tasklet yielding now (watchdog.ts). */
+  readonly reportBlocking: (core: TaskletCore) => void;
+}
 
 /** Called before every switch between tasklets (Stackless' schedule callback). */
 export type ScheduleCallback = (previous: Tasklet, next: Tasklet) => void;
@@ -124,19 +134,15 @@ const started = new Set<TaskletCore>();
 let main: TaskletCore;
 let current: TaskletCore;
 let scheduleCallback: ScheduleCallback | null = null;
-let endHook: EndHook | undefined;
+let hooks: SchedulerHooks;
 
-/** Installs the hook told of every tasklet's end (there is one: join.ts). */
-export function setEndHook(hook: EndHook | undefined): void {
-  endHook = hook;
-}
-
-/** Installs the thread's main tasklet, once (thread.ts): nothing here works before. */
-export function initMain(core: TaskletCore): void {
-  main = current = core;
-  core.started = true;
-  core.greenlet = currentGreenlet();
-  queue.append(core);
+/** Installs the thread's main tasklet and the hooks, once (thread.ts): nothing here works before. */
+export function startScheduler(mainTasklet: TaskletCore, installed: SchedulerHooks): void {
+  hooks = installed;
+  main = current = mainTasklet;
+  mainTasklet.started = true;
+  mainTasklet.greenlet = currentGreenlet();
+  queue.append(mainTasklet);
 }
 
 export function currentCore(): TaskletCore {
@@ -212,7 +218,7 @@ export function switchTo(target: TaskletCore): unknown {
   const self = current;
   if (target !== self) {
     // The watchdog saw this tasklet run too long: it yields now.
-    if (blockingReportPending[0] !== 0) reportBlocking(self);
+    if (blockingReportPending[0] !== 0) hooks.reportBlocking(self);
     if (scheduleCallback !== null) callScheduleCallback(self, target);
     if (logTrace) log.trace({ from: label(self), to: label(target) }, 'switch');
     current = target;
@@ -300,7 +306,7 @@ export function scheduleRemove(value: unknown): unknown {
     queue.append(self);
     throw new DeadlockError(
       `scheduleRemove(): no other tasklet is runnable, so nothing could resume this one${blockedList()}`,
-      dump(),
+      hooks.describeTasklets(),
     );
   }
   return switchTo(next);
@@ -324,7 +330,7 @@ export function block(blocker: Blocker): unknown {
   const next = nextAfterLeaving(self);
   if (next === undefined) {
     queue.makeHead(self);
-    throw new DeadlockError(deadlockMessage(self, blocker), dump({ core: self, blocker }));
+    throw new DeadlockError(deadlockMessage(self, blocker), hooks.describeTasklets({ core: self, blocker }));
   }
   self.blocker = blocker;
   if (logDebug) log.debug({ tasklet: label(self), reason: blocker.reason }, 'blocked');
@@ -503,7 +509,7 @@ export function runTasklet(core: TaskletCore): void {
     failure = error;
   }
   finish(core, failure, value);
-  if (blockingReportPending[0] !== 0) reportBlocking(core);
+  if (blockingReportPending[0] !== 0) hooks.reportBlocking(core);
   const next = nextAfterEnd(core);
   if (!next.started) markStarted(next);
   // Returning ends this greenlet and resumes its parent: the next tasklet.
@@ -528,7 +534,7 @@ function finish(core: TaskletCore, failure: unknown, value: unknown): boolean {
   queue.remove(core);
   const failed = failure !== undefined && !(failure instanceof TaskletExit) && !(failure instanceof GreenletExit);
   // A joiner or a scope that takes the failure is its one delivery.
-  const delivered = endHook !== undefined && endHook(core, failure, value) && failed;
+  const delivered = hooks.taskletEnded(core, failure, value) && failed;
   if (failed) {
     if (logDebug) log.debug({ tasklet: name, error: String(failure) }, 'failed');
     emitReporting('failed', core.tasklet, failure);
@@ -598,7 +604,7 @@ function nextAfterEnd(core: TaskletCore): TaskletCore {
     // tasklet could do.
     const reason = main.blocker.reason;
     const message = `the main tasklet is blocked on ${reason} and no tasklet is left that could wake it${blockedList()}`;
-    const report = dump();
+    const report = hooks.describeTasklets();
     main.blocker.cancel();
     main.blocker = undefined;
     main.wakeError = new DeadlockError(message, report);
