@@ -6,18 +6,8 @@ import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { receiveUntilClosed, receiveUntilClosedAsync } from './iteration.js';
 import type { OperationOptions } from './channel.js';
 import { type SharedWait, waitForChange } from './shared-wait.js';
-import { decodeValue, encodeValue } from './worker-codec.js';
-import {
-  CLOSED_MARK,
-  DATA_SEQ,
-  DATA_WAITERS,
-  MAX_CAPACITY,
-  NOTHING,
-  Ring,
-  SPACE_SEQ,
-  SPACE_WAITERS,
-  ringBytes,
-} from './worker-ring.js';
+import { decodeValue, encodeValue, rawArrayBufferBytes } from './worker-codec.js';
+import { CLOSED_MARK, DATA_PARKED, DATA_SEQ, MAX_CAPACITY, NOTHING, Ring, SPACE_PARKED, SPACE_SEQ, ringBytes } from './worker-ring.js';
 
 /** Options for a {@link WorkerChannel}. */
 export interface WorkerChannelOptions {
@@ -168,7 +158,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   send(value: T, options?: OperationOptions): void {
     const timeout = timeoutOption(options, 'send');
     requireTasklet('send', 'sendAsync');
-    runBlocking(this.#sendSteps(this.#encode(value), timeout));
+    const raw = rawArrayBufferBytes(value);
+    runBlocking(this.#sendSteps(raw ?? this.#encode(value), raw !== undefined, timeout));
   }
 
   /**
@@ -192,7 +183,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   sendAsync(value: T, options?: OperationOptions): Promise<void> {
     try {
       const timeout = timeoutOption(options, 'sendAsync');
-      return runAsync(this.#sendSteps(this.#encode(value), timeout));
+      const raw = rawArrayBufferBytes(value);
+      return runAsync(this.#sendSteps(raw ?? this.#encode(value), raw !== undefined, timeout));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -217,6 +209,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const words = this.#words;
     Atomics.add(words, DATA_SEQ, 1);
     Atomics.add(words, SPACE_SEQ, 1);
+    Atomics.store(words, DATA_PARKED, 0);
+    Atomics.store(words, SPACE_PARKED, 0);
     Atomics.notify(words, DATA_SEQ);
     Atomics.notify(words, SPACE_SEQ);
   }
@@ -241,6 +235,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     return 'WorkerChannel';
   }
 
+  /** The encoding of `value` (not a raw ArrayBuffer); throws DataCloneError for one that cannot be cloned. */
   #encode(value: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
@@ -253,28 +248,23 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
       }
       throw error;
     }
-    if (bytes.length > this.#slotBytes) {
-      throw new RangeError(
-        `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
-      );
-    }
     return bytes;
   }
 
-  /** True once sent, false when full; throws when closed. */
-  #trySend(bytes: Uint8Array): boolean {
+  /** True once sent, false when full; throws when closed. `raw`: bytes of an ArrayBuffer, not an encoding. */
+  #trySend(bytes: Uint8Array, raw: boolean): boolean {
     const ring = this.#ring;
     if (ring.closed) throw new ChannelClosedError('send on a closed WorkerChannel');
     const slot = ring.acquireSlot();
     if (slot < 0) return false;
-    ring.write(slot, bytes);
+    ring.write(slot, bytes, raw);
     if (!ring.publish(slot)) {
       ring.releaseSlot(slot);
       throw new ChannelClosedError('send on a closed WorkerChannel');
     }
     const words = this.#words;
     Atomics.add(words, DATA_SEQ, 1);
-    if (Atomics.load(words, DATA_WAITERS) > 0) Atomics.notify(words, DATA_SEQ);
+    wakeParked(words, DATA_PARKED, DATA_SEQ);
     return true;
   }
 
@@ -285,34 +275,42 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     if (taken === CLOSED_MARK) throw new ChannelClosedError('receive on a closed WorkerChannel');
     const words = this.#words;
     Atomics.add(words, SPACE_SEQ, 1);
-    if (Atomics.load(words, SPACE_WAITERS) > 0) Atomics.notify(words, SPACE_SEQ);
-    return decodeValue(this.#ring.taken, taken, this.#ring.takenPrivate) as T;
+    wakeParked(words, SPACE_PARKED, SPACE_SEQ);
+    const ring = this.#ring;
+    return (ring.takenBuffer ?? decodeValue(ring.taken, taken, ring.takenPrivate)) as T;
   }
 
-  *#sendSteps(bytes: Uint8Array, timeout: number | undefined): Steps<void> {
-    if (this.#trySend(bytes)) return;
-    // The encoding may be in the thread's scratch buffer, which the next send reuses.
+  *#sendSteps(bytes: Uint8Array, raw: boolean, timeout: number | undefined): Steps<void> {
+    if (bytes.length > this.#slotBytes) {
+      throw new RangeError(
+        `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
+      );
+    }
+    if (this.#trySend(bytes, raw)) return;
+    // The encoding may be in the thread's scratch buffer, which the next send
+    // reuses, and a raw ArrayBuffer is the sender's own: the value is copied at send.
     bytes = bytes.slice();
-    yield* this.#blockUntil(SPACE_SEQ, SPACE_WAITERS, timeout, 'send', () => this.#trySend(bytes) || NOTHING);
+    yield* this.#blockUntil(SPACE_SEQ, SPACE_PARKED, timeout, 'send', () => this.#trySend(bytes, raw) || NOTHING);
   }
 
   *#receiveSteps(timeout: number | undefined): Steps<T> {
     const value = this.#tryReceive();
     if (value !== NOTHING) return value;
-    return yield* this.#blockUntil(DATA_SEQ, DATA_WAITERS, timeout, 'receive', () => this.#tryReceive());
+    return yield* this.#blockUntil(DATA_SEQ, DATA_PARKED, timeout, 'receive', () => this.#tryReceive());
   }
 
   /**
    * Retries `attempt` each time the word `sequence` changes, until it gives
-   * something other than NOTHING. The waiter count is raised before the
-   * sequence is read, so a thread that changes the state and then finds no
-   * waiter cannot miss us.
+   * something other than NOTHING. To park, it raises `parked` and then
+   * checks the word once more, so a thread that changes the word and then
+   * finds `parked` down cannot miss us. (It parks at once: watching the word
+   * for a few microseconds first made a ping-pong several times slower on a
+   * loaded machine, where a spinning thread loses its core to other work.)
    */
-  *#blockUntil<R>(sequence: number, waiters: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
+  *#blockUntil<R>(sequence: number, parked: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
     const words = this.#words;
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
     let pending: SharedWait | undefined;
-    Atomics.add(words, waiters, 1);
     try {
       for (;;) {
         const seen = Atomics.load(words, sequence);
@@ -323,14 +321,21 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
           remaining = deadline - performance.now();
           if (remaining <= 0) throw new ChannelTimeoutError(`${operation}() on a WorkerChannel timed out after ${timeout} ms`);
         }
+        Atomics.store(words, parked, 1);
+        if (Atomics.load(words, sequence) !== seen) continue;
         pending = waitForChange(words, sequence, seen, remaining);
         yield pending.changed;
+        pending = undefined;
       }
     } finally {
       pending?.abandon();
-      Atomics.sub(words, waiters, 1);
     }
   }
+}
+
+/** After changing `words[sequence]`: wakes the threads parked on it, if any (Atomics.notify takes a process-wide lock). */
+function wakeParked(words: Int32Array, parked: number, sequence: number): void {
+  if (Atomics.load(words, parked) !== 0 && Atomics.exchange(words, parked, 0) !== 0) Atomics.notify(words, sequence);
 }
 
 function requireTasklet(operation: string, asyncName: string): void {
