@@ -221,6 +221,7 @@ export function encodeValue(value: unknown, limit: number): Uint8Array {
   return fits ? encoder.bytes.subarray(0, encoder.position) : v8.serialize(value);
 }
 
+const builtInByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
 const isResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
 
 /**
@@ -230,10 +231,10 @@ const isResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resi
  * sent raw: a view of the buffer itself, not a copy. Else undefined.
  */
 export function rawArrayBufferBytes(value: unknown): Uint8Array | undefined {
-  // The built-in getter, not one a subclass may have put in the way.
-  if (!types.isArrayBuffer(value) || isResizable?.call(value) === true) return undefined;
-  const bytes = new Uint8Array(value);
-  return bytes.length === 0 ? undefined : bytes;
+  // The built-in getters, not ones a subclass may have put in the way. A
+  // detached buffer's length is 0: v8.serialize refuses it, as a clone does.
+  if (!types.isArrayBuffer(value) || builtInByteLength.call(value) === 0 || isResizable?.call(value) === true) return undefined;
+  return new Uint8Array(value);
 }
 
 /** Reads values back from bytes that encodeValue wrote (and were copied since); one per thread, reused. */
