@@ -159,7 +159,10 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const timeout = timeoutOption(options, 'send');
     requireTasklet('send', 'sendAsync');
     const raw = rawArrayBufferBytes(value);
-    runBlocking(this.#sendSteps(raw ?? this.#encode(value), raw !== undefined, timeout));
+    const bytes = this.#fitting(raw ?? this.#encode(value));
+    // With room, no generator is made (most sends).
+    if (this.#trySend(bytes, raw !== undefined)) return;
+    runBlocking(this.#sendSteps(bytes, raw !== undefined, timeout));
   }
 
   /**
@@ -173,6 +176,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   receive(options?: OperationOptions): T {
     const timeout = timeoutOption(options, 'receive');
     requireTasklet('receive', 'receiveAsync');
+    const value = this.#tryReceive();
+    if (value !== NOTHING) return value;
     return runBlocking(this.#receiveSteps(timeout));
   }
 
@@ -184,7 +189,9 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     try {
       const timeout = timeoutOption(options, 'sendAsync');
       const raw = rawArrayBufferBytes(value);
-      return runAsync(this.#sendSteps(raw ?? this.#encode(value), raw !== undefined, timeout));
+      const bytes = this.#fitting(raw ?? this.#encode(value));
+      if (this.#trySend(bytes, raw !== undefined)) return Promise.resolve();
+      return runAsync(this.#sendSteps(bytes, raw !== undefined, timeout));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -193,7 +200,10 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   /** {@link receive} for code outside tasklets. */
   receiveAsync(options?: OperationOptions): Promise<T> {
     try {
-      return runAsync(this.#receiveSteps(timeoutOption(options, 'receiveAsync')));
+      const timeout = timeoutOption(options, 'receiveAsync');
+      const value = this.#tryReceive();
+      if (value !== NOTHING) return Promise.resolve(value);
+      return runAsync(this.#receiveSteps(timeout));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -280,22 +290,26 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     return (ring.takenBuffer ?? decodeValue(ring.taken, taken, ring.takenPrivate)) as T;
   }
 
-  *#sendSteps(bytes: Uint8Array, raw: boolean, timeout: number | undefined): Steps<void> {
+  /** `bytes`, unless they are more than a slot holds: then a RangeError. */
+  #fitting(bytes: Uint8Array): Uint8Array {
     if (bytes.length > this.#slotBytes) {
       throw new RangeError(
         `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
       );
     }
-    if (this.#trySend(bytes, raw)) return;
+    return bytes;
+  }
+
+  /** A send that found the channel full (its first #trySend failed). */
+  *#sendSteps(bytes: Uint8Array, raw: boolean, timeout: number | undefined): Steps<void> {
     // The encoding may be in the thread's scratch buffer, which the next send
     // reuses, and a raw ArrayBuffer is the sender's own: the value is copied at send.
     bytes = bytes.slice();
     yield* this.#blockUntil(SPACE_SEQ, SPACE_PARKED, timeout, 'send', () => this.#trySend(bytes, raw) || NOTHING);
   }
 
+  /** A receive that found the channel empty (its first #tryReceive failed). */
   *#receiveSteps(timeout: number | undefined): Steps<T> {
-    const value = this.#tryReceive();
-    if (value !== NOTHING) return value;
     return yield* this.#blockUntil(DATA_SEQ, DATA_PARKED, timeout, 'receive', () => this.#tryReceive());
   }
 
