@@ -272,9 +272,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
       ring.releaseSlot(slot);
       throw new ChannelClosedError('send on a closed WorkerChannel');
     }
-    const words = this.#words;
-    Atomics.add(words, DATA_SEQ, 1);
-    wakeParked(words, DATA_PARKED, DATA_SEQ);
+    wakeParked(this.#words, DATA_PARKED, DATA_SEQ);
     return true;
   }
 
@@ -283,9 +281,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const taken = this.#ring.take();
     if (taken === NOTHING) return NOTHING;
     if (taken === CLOSED_MARK) throw new ChannelClosedError('receive on a closed WorkerChannel');
-    const words = this.#words;
-    Atomics.add(words, SPACE_SEQ, 1);
-    wakeParked(words, SPACE_PARKED, SPACE_SEQ);
+    wakeParked(this.#words, SPACE_PARKED, SPACE_SEQ);
     const ring = this.#ring;
     return (ring.takenBuffer ?? decodeValue(ring.taken, taken, ring.takenPrivate)) as T;
   }
@@ -314,12 +310,15 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   }
 
   /**
-   * Retries `attempt` each time the word `sequence` changes, until it gives
-   * something other than NOTHING. To park, it raises `parked` and then
-   * checks the word once more, so a thread that changes the word and then
-   * finds `parked` down cannot miss us. (It parks at once: watching the word
-   * for a few microseconds first made a ping-pong several times slower on a
-   * loaded machine, where a spinning thread loses its core to other work.)
+   * Retries `attempt` until it gives something other than NOTHING, parking
+   * between tries until the word `sequence` changes. Each try comes after
+   * `parked` is raised and `sequence` read; a thread that then changes the
+   * state either sees `parked` raised and bumps `sequence` (which ends our
+   * wait, or makes it end at once), or lowered it before we raised it, and so
+   * changed the state before our try, which sees the change.
+   * (It parks at once: watching the word for a few microseconds first made a
+   * ping-pong several times slower on a loaded machine, where a spinning
+   * thread loses its core to other work.)
    */
   *#blockUntil<R>(sequence: number, parked: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
     const words = this.#words;
@@ -328,6 +327,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     try {
       for (;;) {
         const seen = Atomics.load(words, sequence);
+        Atomics.store(words, parked, 1);
         const result = attempt();
         if (result !== NOTHING) return result;
         let remaining: number | undefined;
@@ -335,8 +335,6 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
           remaining = deadline - performance.now();
           if (remaining <= 0) throw new ChannelTimeoutError(`${operation}() on a WorkerChannel timed out after ${timeout} ms`);
         }
-        Atomics.store(words, parked, 1);
-        if (Atomics.load(words, sequence) !== seen) continue;
         pending = waitForChange(words, sequence, seen, remaining);
         yield pending.changed;
         pending = undefined;
@@ -347,9 +345,16 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   }
 }
 
-/** After changing `words[sequence]`: wakes the threads parked on it, if any (Atomics.notify takes a process-wide lock). */
+/**
+ * After a change of state that the threads parked on `words[sequence]` wait
+ * for: when `parked` is raised, lowers it, bumps the sequence and wakes
+ * them. Most operations find nobody parked and touch neither the sequence
+ * nor Atomics.notify (a process-wide lock in V8).
+ */
 function wakeParked(words: Int32Array, parked: number, sequence: number): void {
-  if (Atomics.load(words, parked) !== 0 && Atomics.exchange(words, parked, 0) !== 0) Atomics.notify(words, sequence);
+  if (Atomics.load(words, parked) === 0 || Atomics.exchange(words, parked, 0) === 0) return;
+  Atomics.add(words, sequence, 1);
+  Atomics.notify(words, sequence);
 }
 
 function requireTasklet(operation: string, asyncName: string): void {

@@ -23,17 +23,17 @@
 const LINE = 32;
 /** Index of each control word in the Int32 view. */
 export const HEAD = 0;
-/** Bumped after every slot freed and on close; senders wait on it. */
+/** Bumped after a slot is freed while a sender is parked, and on close; senders park on it. */
 export const SPACE_SEQ = 1;
 export const TAIL = LINE;
-/** Bumped after every publish and on close; receivers wait on it. */
+/** Bumped after a publish while a receiver is parked, and on close; receivers park on it. */
 export const DATA_SEQ = LINE + 1;
 const SLOT_HINT = LINE + 2;
 /**
- * 1 while some thread may be parked waiting on DATA_SEQ / SPACE_SEQ: set by
- * a waiter just before it parks, cleared by the thread that notifies it, so
- * that senders and receivers call Atomics.notify (a process-wide lock in V8)
- * only when someone sleeps, not at every operation.
+ * 1 while some thread may be parked on DATA_SEQ / SPACE_SEQ: raised by a
+ * waiter before its last try, lowered by the thread that wakes it, so that
+ * senders and receivers bump the sequence and call Atomics.notify (a
+ * process-wide lock in V8) only when someone sleeps, not at every operation.
  */
 export const DATA_PARKED = 2 * LINE;
 export const SPACE_PARKED = 3 * LINE;
