@@ -258,10 +258,11 @@ export class Ring {
   #copyOut(start: number, length: number, raw: boolean): number {
     const bytes = this.#bytes;
     if (raw) {
-      // An ArrayBuffer's bytes: copied once, into the ArrayBuffer received.
-      const buffer = new ArrayBuffer(length);
-      new Uint8Array(buffer).set(bytes.subarray(start, start + length));
-      this.#takenBuffer = buffer;
+      // An ArrayBuffer's bytes: copied once, into the ArrayBuffer received
+      // (allocUnsafeSlow: its own ArrayBuffer, not zero-filled first, not pooled).
+      const buffer = Buffer.allocUnsafeSlow(length);
+      buffer.set(bytes.subarray(start, start + length));
+      this.#takenBuffer = buffer.buffer;
       return length;
     }
     this.#takenBuffer = undefined;
