@@ -15,9 +15,10 @@ export interface WorkerChannelOptions {
   capacity: number;
   /**
    * The largest serialized value, in bytes, that fits in one of the
-   * channel's `capacity` slots (default 8192). A larger value makes `send`
-   * throw `RangeError`. The channel takes about `capacity * slotBytes` bytes
-   * of shared memory.
+   * channel's `capacity` slots (default 8192); an `ArrayBuffer` sent on its
+   * own is not serialized and fits when its `byteLength` is at most this. A
+   * larger value makes `send` throw `RangeError`. The channel takes about
+   * `capacity * slotBytes` bytes of shared memory.
    */
   slotBytes?: number;
 }
