@@ -1,7 +1,12 @@
 // WorkerChannel against MessagePort postMessage between the main thread and
 // one worker, measured in the same run, in turns: throughput of small values
 // (messages/s), of 64 KiB ArrayBuffers (MB/s, copied both ways), and the
-// round trip of a ping-pong. Usage: node bench/worker-channels.js [rounds]
+// round trip of a ping-pong. Besides the wall-clock figures it prints the CPU
+// time of all the process's threads per message (or round trip): on a loaded
+// machine, where the wall clock mostly measures the OS scheduler, the CPU time
+// still compares the two mechanisms' work.
+// Usage: node bench/worker-channels.js [rounds]
+import { loadavg } from 'node:os';
 import { MessageChannel, Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { WorkerChannel } from '@stackless/channels';
 import { run, tasklet } from '@stackless/tasklets';
@@ -68,6 +73,7 @@ if (!isMainThread) {
   });
 } else {
   const rounds = Number(process.argv[2] ?? 5);
+  const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
   const worker = new Worker(new URL(import.meta.url));
 
   /** ms for the worker to stream n values that main receives in a tasklet. */
@@ -127,7 +133,16 @@ if (!isMainThread) {
     return performance.now() - start;
   }
 
+  /** Runs a measure; its wall-clock ms goes to samples, the CPU ms of all threads meanwhile to cpuSamples. */
+  async function timed(name, measure) {
+    const before = process.cpuUsage();
+    samples[name].push(await measure());
+    const cpu = process.cpuUsage(before);
+    cpuSamples[name].push((cpu.user + cpu.system) / 1000);
+  }
+
   const samples = { channelSmall: [], portSmall: [], channelBuffers: [], portBuffers: [], channelPing: [], portPing: [] };
+  const cpuSamples = Object.fromEntries(Object.keys(samples).map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
     // In turns, the order flipped each round, so that drift in machine load hits both sides.
     const pairs = [
@@ -140,19 +155,25 @@ if (!isMainThread) {
     ];
     for (let i = 0; i < pairs.length; i += 2) {
       const pair = round % 2 === 0 ? [pairs[i], pairs[i + 1]] : [pairs[i + 1], pairs[i]];
-      for (const [name, measure] of pair) samples[name].push(await measure());
+      for (const [name, measure] of pair) await timed(name, measure);
     }
   }
   const ms = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+  const cpuMs = Object.fromEntries(Object.entries(cpuSamples).map(([name, values]) => [name, median(values)]));
   const perSecond = (count, time) => Math.round((count / time) * 1000);
   const megabytes = (time) => Math.round((BUFFERS * BUFFER_BYTES) / 2 ** 20 / (time / 1000));
   const microseconds = (time) => ((time / ROUND_TRIPS) * 1000).toFixed(1);
+  const cpuPer = (time, count) => ((time / count) * 1000).toFixed(2);
   const rows = [
     ['small values, messages/s', perSecond(SMALL, ms.channelSmall), perSecond(SMALL, ms.portSmall), ms.portSmall / ms.channelSmall],
     ['64 KiB ArrayBuffers, MB/s', megabytes(ms.channelBuffers), megabytes(ms.portBuffers), ms.portBuffers / ms.channelBuffers],
     ['ping-pong round trip, µs', microseconds(ms.channelPing), microseconds(ms.portPing), ms.portPing / ms.channelPing],
+    ['CPU µs per small value', cpuPer(cpuMs.channelSmall, SMALL), cpuPer(cpuMs.portSmall, SMALL), cpuMs.portSmall / cpuMs.channelSmall],
+    ['CPU µs per 64 KiB buffer', cpuPer(cpuMs.channelBuffers, BUFFERS), cpuPer(cpuMs.portBuffers, BUFFERS), cpuMs.portBuffers / cpuMs.channelBuffers],
+    ['CPU µs per round trip', cpuPer(cpuMs.channelPing, ROUND_TRIPS), cpuPer(cpuMs.portPing, ROUND_TRIPS), cpuMs.portPing / cpuMs.channelPing],
   ];
-  console.log(`\nWorkerChannel vs MessagePort postMessage, main <-> 1 worker (median of ${rounds} rounds; ratio > 1: WorkerChannel faster)`);
+  console.log(`\nWorkerChannel vs MessagePort postMessage, main <-> 1 worker (median of ${rounds} rounds; ratio > 1: WorkerChannel faster, or cheaper in CPU)`);
+  console.log(`  load average before: ${loadBefore}, after: ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
   console.log(`  ${'measure'.padEnd(27)} ${'WorkerChannel'.padStart(13)} ${'MessagePort'.padStart(12)} ${'ratio'.padStart(6)}`);
   for (const [name, channel, port, ratio] of rows) {
     console.log(`  ${name.padEnd(27)} ${String(channel).padStart(13)} ${String(port).padStart(12)} ${ratio.toFixed(2).padStart(6)}`);

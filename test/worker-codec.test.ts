@@ -3,10 +3,12 @@
 // what v8.deserialize(v8.serialize(value)) gives, down to key order, -0, holes,
 // lone surrogates and shared references (compared by v8.serialize's bytes,
 // which record all of them); and whatever v8.serialize refuses is refused.
+import { isDeepStrictEqual } from 'node:util';
 import * as v8 from 'node:v8';
 import fc from 'fast-check';
 import t from 'tap';
-import { decodeValue, encodeValue } from '../packages/channels/dist/worker-codec.js';
+import { WorkerChannel } from '@stackless/channels';
+import { decodeValue, encodeValue, rawArrayBufferBytes } from '../packages/channels/dist/worker-codec.js';
 
 const LIMIT = 1 << 20;
 const FAST = 0x01;
@@ -169,5 +171,66 @@ t.test('a setter up the prototype chain is not called on decode: each key become
   } finally {
     delete (Object.prototype as Record<string, unknown>).polluted;
   }
+  t.end();
+});
+
+/** What can be told of an ArrayBuffer's clone: its class, its own keys, its sizes and bytes, or the error's name. */
+function describeBuffer(make: () => unknown): unknown {
+  try {
+    const buffer = make() as ArrayBuffer & { resizable?: boolean; maxByteLength?: number };
+    return {
+      plain: Object.getPrototypeOf(buffer) === ArrayBuffer.prototype,
+      keys: Object.keys(buffer),
+      resizable: buffer.resizable,
+      maxByteLength: buffer.maxByteLength,
+      bytes: Buffer.from(buffer).toString('hex'),
+    };
+  } catch (error) {
+    return (error as Error).name;
+  }
+}
+
+t.test("an ArrayBuffer sent on its own (raw, or v8.serialize's when resizable, empty or detached) arrives as structuredClone() gives it (fast-check)", async (t) => {
+  class Sub extends ArrayBuffer {}
+  const channel = new WorkerChannel<ArrayBuffer>({ capacity: 1, slotBytes: 512 });
+  const buffers = fc
+    .record({
+      bytes: fc.uint8Array({ maxLength: 512 }),
+      kind: fc.constantFrom('plain', 'subclass', 'resizable', 'detached'),
+      extra: fc.boolean(),
+      grow: fc.nat({ max: 64 }),
+    })
+    .map(({ bytes, kind, extra, grow }) => {
+      const buffer =
+        kind === 'subclass'
+          ? new Sub(bytes.length)
+          : kind === 'resizable'
+            ? new ArrayBuffer(bytes.length, { maxByteLength: bytes.length + grow } as never)
+            : new ArrayBuffer(bytes.length);
+      new Uint8Array(buffer).set(bytes);
+      if (extra) (buffer as ArrayBuffer & { extra?: number }).extra = 1;
+      if (kind === 'detached') structuredClone(buffer, { transfer: [buffer] });
+      return buffer;
+    });
+  let raw = 0;
+  let runs = 0;
+  await fc.assert(
+    fc.asyncProperty(buffers, async (buffer) => {
+      runs++;
+      if (rawArrayBufferBytes(buffer) !== undefined) raw++;
+      const expected = describeBuffer(() => structuredClone(buffer));
+      let received: unknown;
+      try {
+        await channel.sendAsync(buffer);
+        const got = await channel.receiveAsync();
+        received = describeBuffer(() => got);
+      } catch (error) {
+        received = (error as Error).name;
+      }
+      return isDeepStrictEqual(received, expected);
+    }),
+    { numRuns: 500, seed: 20261204 },
+  );
+  t.ok(raw > runs / 3, `${raw} of ${runs} buffers went raw`);
   t.end();
 });

@@ -6,18 +6,8 @@ import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
 import { receiveUntilClosed, receiveUntilClosedAsync } from './iteration.js';
 import type { OperationOptions } from './channel.js';
 import { type SharedWait, waitForChange } from './shared-wait.js';
-import { decodeValue, encodeValue } from './worker-codec.js';
-import {
-  CLOSED_MARK,
-  DATA_SEQ,
-  DATA_WAITERS,
-  MAX_CAPACITY,
-  NOTHING,
-  Ring,
-  SPACE_SEQ,
-  SPACE_WAITERS,
-  ringBytes,
-} from './worker-ring.js';
+import { decodeValue, encodeValue, rawArrayBufferBytes } from './worker-codec.js';
+import { CLOSED_MARK, DATA_PARKED, DATA_SEQ, MAX_CAPACITY, NOTHING, Ring, SPACE_PARKED, SPACE_SEQ, ringBytes } from './worker-ring.js';
 
 /** Options for a {@link WorkerChannel}. */
 export interface WorkerChannelOptions {
@@ -25,9 +15,10 @@ export interface WorkerChannelOptions {
   capacity: number;
   /**
    * The largest serialized value, in bytes, that fits in one of the
-   * channel's `capacity` slots (default 8192). A larger value makes `send`
-   * throw `RangeError`. The channel takes about `capacity * slotBytes` bytes
-   * of shared memory.
+   * channel's `capacity` slots (default 8192); an `ArrayBuffer` sent on its
+   * own is not serialized and fits when its `byteLength` is at most this. A
+   * larger value makes `send` throw `RangeError`. The channel takes about
+   * `capacity * slotBytes` bytes of shared memory.
    */
   slotBytes?: number;
 }
@@ -168,7 +159,11 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   send(value: T, options?: OperationOptions): void {
     const timeout = timeoutOption(options, 'send');
     requireTasklet('send', 'sendAsync');
-    runBlocking(this.#sendSteps(this.#encode(value), timeout));
+    const raw = rawArrayBufferBytes(value);
+    const bytes = this.#fitting(raw ?? this.#encode(value));
+    // With room, no generator is made (most sends).
+    if (this.#trySend(bytes, raw !== undefined)) return;
+    runBlocking(this.#sendSteps(bytes, raw !== undefined, timeout));
   }
 
   /**
@@ -182,6 +177,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   receive(options?: OperationOptions): T {
     const timeout = timeoutOption(options, 'receive');
     requireTasklet('receive', 'receiveAsync');
+    const value = this.#tryReceive();
+    if (value !== NOTHING) return value;
     return runBlocking(this.#receiveSteps(timeout));
   }
 
@@ -192,7 +189,10 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   sendAsync(value: T, options?: OperationOptions): Promise<void> {
     try {
       const timeout = timeoutOption(options, 'sendAsync');
-      return runAsync(this.#sendSteps(this.#encode(value), timeout));
+      const raw = rawArrayBufferBytes(value);
+      const bytes = this.#fitting(raw ?? this.#encode(value));
+      if (this.#trySend(bytes, raw !== undefined)) return Promise.resolve();
+      return runAsync(this.#sendSteps(bytes, raw !== undefined, timeout));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -201,7 +201,10 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
   /** {@link receive} for code outside tasklets. */
   receiveAsync(options?: OperationOptions): Promise<T> {
     try {
-      return runAsync(this.#receiveSteps(timeoutOption(options, 'receiveAsync')));
+      const timeout = timeoutOption(options, 'receiveAsync');
+      const value = this.#tryReceive();
+      if (value !== NOTHING) return Promise.resolve(value);
+      return runAsync(this.#receiveSteps(timeout));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -217,6 +220,8 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const words = this.#words;
     Atomics.add(words, DATA_SEQ, 1);
     Atomics.add(words, SPACE_SEQ, 1);
+    Atomics.store(words, DATA_PARKED, 0);
+    Atomics.store(words, SPACE_PARKED, 0);
     Atomics.notify(words, DATA_SEQ);
     Atomics.notify(words, SPACE_SEQ);
   }
@@ -241,6 +246,7 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     return 'WorkerChannel';
   }
 
+  /** The encoding of `value` (not a raw ArrayBuffer); throws DataCloneError for one that cannot be cloned. */
   #encode(value: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
@@ -253,28 +259,21 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
       }
       throw error;
     }
-    if (bytes.length > this.#slotBytes) {
-      throw new RangeError(
-        `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
-      );
-    }
     return bytes;
   }
 
-  /** True once sent, false when full; throws when closed. */
-  #trySend(bytes: Uint8Array): boolean {
+  /** True once sent, false when full; throws when closed. `raw`: bytes of an ArrayBuffer, not an encoding. */
+  #trySend(bytes: Uint8Array, raw: boolean): boolean {
     const ring = this.#ring;
     if (ring.closed) throw new ChannelClosedError('send on a closed WorkerChannel');
     const slot = ring.acquireSlot();
     if (slot < 0) return false;
-    ring.write(slot, bytes);
+    ring.write(slot, bytes, raw);
     if (!ring.publish(slot)) {
       ring.releaseSlot(slot);
       throw new ChannelClosedError('send on a closed WorkerChannel');
     }
-    const words = this.#words;
-    Atomics.add(words, DATA_SEQ, 1);
-    if (Atomics.load(words, DATA_WAITERS) > 0) Atomics.notify(words, DATA_SEQ);
+    wakeParked(this.#words, DATA_PARKED, DATA_SEQ);
     return true;
   }
 
@@ -283,39 +282,53 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
     const taken = this.#ring.take();
     if (taken === NOTHING) return NOTHING;
     if (taken === CLOSED_MARK) throw new ChannelClosedError('receive on a closed WorkerChannel');
-    const words = this.#words;
-    Atomics.add(words, SPACE_SEQ, 1);
-    if (Atomics.load(words, SPACE_WAITERS) > 0) Atomics.notify(words, SPACE_SEQ);
-    return decodeValue(this.#ring.taken, taken, this.#ring.takenPrivate) as T;
+    wakeParked(this.#words, SPACE_PARKED, SPACE_SEQ);
+    const ring = this.#ring;
+    return (ring.takenBuffer ?? decodeValue(ring.taken, taken, ring.takenPrivate)) as T;
   }
 
-  *#sendSteps(bytes: Uint8Array, timeout: number | undefined): Steps<void> {
-    if (this.#trySend(bytes)) return;
-    // The encoding may be in the thread's scratch buffer, which the next send reuses.
+  /** `bytes`, unless they are more than a slot holds: then a RangeError. */
+  #fitting(bytes: Uint8Array): Uint8Array {
+    if (bytes.length > this.#slotBytes) {
+      throw new RangeError(
+        `WorkerChannel#send(): the value serializes to ${bytes.length} bytes, more than the channel's slotBytes (${this.#slotBytes}); make the channel with a larger slotBytes`,
+      );
+    }
+    return bytes;
+  }
+
+  /** A send that found the channel full (its first #trySend failed). */
+  *#sendSteps(bytes: Uint8Array, raw: boolean, timeout: number | undefined): Steps<void> {
+    // The encoding may be in the thread's scratch buffer, which the next send
+    // reuses, and a raw ArrayBuffer is the sender's own: the value is copied at send.
     bytes = bytes.slice();
-    yield* this.#blockUntil(SPACE_SEQ, SPACE_WAITERS, timeout, 'send', () => this.#trySend(bytes) || NOTHING);
+    yield* this.#blockUntil(SPACE_SEQ, SPACE_PARKED, timeout, 'send', () => this.#trySend(bytes, raw) || NOTHING);
   }
 
+  /** A receive that found the channel empty (its first #tryReceive failed). */
   *#receiveSteps(timeout: number | undefined): Steps<T> {
-    const value = this.#tryReceive();
-    if (value !== NOTHING) return value;
-    return yield* this.#blockUntil(DATA_SEQ, DATA_WAITERS, timeout, 'receive', () => this.#tryReceive());
+    return yield* this.#blockUntil(DATA_SEQ, DATA_PARKED, timeout, 'receive', () => this.#tryReceive());
   }
 
   /**
-   * Retries `attempt` each time the word `sequence` changes, until it gives
-   * something other than NOTHING. The waiter count is raised before the
-   * sequence is read, so a thread that changes the state and then finds no
-   * waiter cannot miss us.
+   * Retries `attempt` until it gives something other than NOTHING, parking
+   * between tries until the word `sequence` changes. Each try comes after
+   * `parked` is raised and `sequence` read; a thread that then changes the
+   * state either sees `parked` raised and bumps `sequence` (which ends our
+   * wait, or makes it end at once), or lowered it before we raised it, and so
+   * changed the state before our try, which sees the change.
+   * (It parks at once: watching the word for a few microseconds first made a
+   * ping-pong several times slower on a loaded machine, where a spinning
+   * thread loses its core to other work.)
    */
-  *#blockUntil<R>(sequence: number, waiters: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
+  *#blockUntil<R>(sequence: number, parked: number, timeout: number | undefined, operation: string, attempt: () => R | typeof NOTHING): Steps<R> {
     const words = this.#words;
     const deadline = timeout === undefined ? undefined : performance.now() + timeout;
     let pending: SharedWait | undefined;
-    Atomics.add(words, waiters, 1);
     try {
       for (;;) {
         const seen = Atomics.load(words, sequence);
+        Atomics.store(words, parked, 1);
         const result = attempt();
         if (result !== NOTHING) return result;
         let remaining: number | undefined;
@@ -325,12 +338,24 @@ export class WorkerChannel<T> implements Iterable<T>, AsyncIterable<T> {
         }
         pending = waitForChange(words, sequence, seen, remaining);
         yield pending.changed;
+        pending = undefined;
       }
     } finally {
       pending?.abandon();
-      Atomics.sub(words, waiters, 1);
     }
   }
+}
+
+/**
+ * After a change of state that the threads parked on `words[sequence]` wait
+ * for: when `parked` is raised, lowers it, bumps the sequence and wakes
+ * them. Most operations find nobody parked and touch neither the sequence
+ * nor Atomics.notify (a process-wide lock in V8).
+ */
+function wakeParked(words: Int32Array, parked: number, sequence: number): void {
+  if (Atomics.load(words, parked) === 0 || Atomics.exchange(words, parked, 0) === 0) return;
+  Atomics.add(words, sequence, 1);
+  Atomics.notify(words, sequence);
 }
 
 function requireTasklet(operation: string, asyncName: string): void {

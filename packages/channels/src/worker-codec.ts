@@ -8,6 +8,11 @@
 // else (Map, Date, typed arrays, class instances, shared or cyclic
 // references, holes, BigInt, ...) goes to v8.serialize, whose output begins
 // with its version tag 0xFF, which this encoding never does.
+//
+// An ArrayBuffer sent on its own is not encoded at all (rawArrayBufferBytes):
+// its bytes go straight into the channel's slot, and come out of it straight
+// into the ArrayBuffer received (one copy each way, as postMessage makes,
+// instead of four).
 import { types } from 'node:util';
 import * as v8 from 'node:v8';
 
@@ -214,6 +219,22 @@ export function encodeValue(value: unknown, limit: number): Uint8Array {
     encoder.busy = false;
   }
   return fits ? encoder.bytes.subarray(0, encoder.position) : v8.serialize(value);
+}
+
+const builtInByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
+const isResizable = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'resizable')?.get;
+
+/**
+ * The bytes of `value` when it is an ArrayBuffer whose structured clone is a
+ * plain copy of its bytes (not resizable, not detached, not empty; its
+ * prototype and own properties, which a clone drops, do not matter), to be
+ * sent raw: a view of the buffer itself, not a copy. Else undefined.
+ */
+export function rawArrayBufferBytes(value: unknown): Uint8Array | undefined {
+  // The built-in getters, not ones a subclass may have put in the way. A
+  // detached buffer's length is 0: v8.serialize refuses it, as a clone does.
+  if (!types.isArrayBuffer(value) || builtInByteLength.call(value) === 0 || isResizable?.call(value) === true) return undefined;
+  return new Uint8Array(value);
 }
 
 /** Reads values back from bytes that encodeValue wrote (and were copied since); one per thread, reused. */

@@ -16,19 +16,29 @@
 // A cell word is (lap << 16) | tag, lap = position / cells (mod 2^16); tag 0
 // is empty, CLOSED is the marker, anything else is a slot number + 1.
 
+// The control words are spread over separate cache lines (128 bytes apart,
+// for CPUs that fetch lines in pairs), grouped by who writes them: receivers,
+// senders, parkers of each kind, close(). A word on a line another thread
+// keeps writing costs a cache miss at every access.
+const LINE = 32;
 /** Index of each control word in the Int32 view. */
 export const HEAD = 0;
-export const TAIL = 1;
-/** Bumped after every publish and on close; receivers wait on it. */
-export const DATA_SEQ = 2;
-/** Bumped after every slot freed and on close; senders wait on it. */
-export const SPACE_SEQ = 3;
-export const CLOSED_FLAG = 4;
-/** How many threads may be waiting on DATA_SEQ / SPACE_SEQ (may overcount). */
-export const DATA_WAITERS = 5;
-export const SPACE_WAITERS = 6;
-const SLOT_HINT = 7;
-const CONTROL_WORDS = 8;
+/** Bumped after a slot is freed while a sender is parked, and on close; senders park on it. */
+export const SPACE_SEQ = 1;
+export const TAIL = LINE;
+/** Bumped after a publish while a receiver is parked, and on close; receivers park on it. */
+export const DATA_SEQ = LINE + 1;
+const SLOT_HINT = LINE + 2;
+/**
+ * 1 while some thread may be parked on DATA_SEQ / SPACE_SEQ: raised by a
+ * waiter before its last try, lowered by the thread that wakes it, so that
+ * senders and receivers bump the sequence and call Atomics.notify (a
+ * process-wide lock in V8) only when someone sleeps, not at every operation.
+ */
+export const DATA_PARKED = 2 * LINE;
+export const SPACE_PARKED = 3 * LINE;
+export const CLOSED_FLAG = 4 * LINE;
+const CONTROL_WORDS = 5 * LINE;
 
 const EMPTY = 0;
 const CLOSED = 0xffff;
@@ -58,14 +68,31 @@ function cellCount(capacity: number): number {
   return cells;
 }
 
+/** Bytes of a cache line (pair): slots start on one, so that neighbouring slots never share one. */
+const LINE_BYTES = LINE * 4;
+/**
+ * A slot's header, before its bytes: its state word and its length word,
+ * whose bit RAW says that the bytes are an ArrayBuffer's, not an encoding.
+ * (Eight bytes keep the value 8-aligned: V8 copies to and from shared memory
+ * byte by byte at an unaligned offset, several times slower.)
+ */
+const SLOT_HEADER_BYTES = 8;
+const RAW = 1 << 30;
+/**
+ * Consecutive positions go to cells this many words apart (odd, so that it
+ * permutes the power-of-two ring): a sender publishing the next position
+ * then does not write the cache line that a receiver is taking from.
+ */
+const CELL_SPREAD = LINE + 1;
+
+const roundUp = (value: number, to: number) => Math.ceil(value / to) * to;
+
 function layout({ capacity, slotBytes }: RingShape) {
   const cells = cellCount(capacity);
   const cellBase = CONTROL_WORDS;
-  const stateBase = cellBase + cells;
-  const lengthBase = stateBase + capacity;
-  const words = lengthBase + capacity;
-  const dataBase = Math.ceil((words * 4) / 8) * 8;
-  return { cells, cellBase, stateBase, lengthBase, dataBase, bytes: dataBase + capacity * slotBytes };
+  const dataBase = roundUp((cellBase + cells) * 4, LINE_BYTES);
+  const slotStride = roundUp(SLOT_HEADER_BYTES + slotBytes, LINE_BYTES);
+  return { cells, cellBase, dataBase, slotStride, bytes: dataBase + capacity * slotStride };
 }
 
 /** Bytes of shared memory a ring of this shape takes. */
@@ -82,29 +109,43 @@ export class Ring {
   readonly #mask: number;
   readonly #shift: number;
   readonly #cellBase: number;
-  readonly #stateBase: number;
-  readonly #lengthBase: number;
   readonly #dataBase: number;
+  readonly #slotStride: number;
   #scratch = new Uint8Array(64);
   #taken = this.#scratch;
   #takenPrivate = false;
+  #takenBuffer: ArrayBuffer | undefined;
 
   constructor(
     readonly memory: SharedArrayBuffer,
     shape: RingShape,
   ) {
-    const { cells, cellBase, stateBase, lengthBase, dataBase, bytes } = layout(shape);
+    const { cells, cellBase, dataBase, slotStride, bytes } = layout(shape);
     if (memory.byteLength < bytes) throw new RangeError(`WorkerChannel: shared memory of ${memory.byteLength} bytes is too small for its shape`);
-    this.words = new Int32Array(memory, 0, dataBase / 4);
+    this.words = new Int32Array(memory, 0, bytes / 4);
     this.#bytes = new Uint8Array(memory);
     this.#capacity = shape.capacity;
     this.#slotBytes = shape.slotBytes;
     this.#mask = cells - 1;
     this.#shift = Math.log2(cells);
     this.#cellBase = cellBase;
-    this.#stateBase = stateBase;
-    this.#lengthBase = lengthBase;
     this.#dataBase = dataBase;
+    this.#slotStride = slotStride;
+  }
+
+  /** The index of a slot's state word (FREE or BUSY); its length word follows. */
+  #stateIndex(slot: number): number {
+    return (this.#dataBase + slot * this.#slotStride) >> 2;
+  }
+
+  /** The byte offset of a slot's value. */
+  #valueStart(slot: number): number {
+    return this.#dataBase + slot * this.#slotStride + SLOT_HEADER_BYTES;
+  }
+
+  /** The index of the cell for a ring position. */
+  #cell(position: number): number {
+    return this.#cellBase + (Math.imul(position, CELL_SPREAD) & this.#mask);
   }
 
   /** Takes a free slot for the caller alone; -1 when every slot is in use (the channel is full). */
@@ -115,21 +156,25 @@ export class Ring {
     for (let k = 0; k < capacity; k++) {
       let slot = start + k;
       if (slot >= capacity) slot -= capacity;
-      const index = this.#stateBase + slot;
+      const index = this.#stateIndex(slot);
       if (Atomics.load(words, index) === FREE && Atomics.compareExchange(words, index, FREE, BUSY) === FREE) return slot;
     }
     return -1;
   }
 
-  /** Writes into a slot the caller acquired (no one else can see it yet). */
-  write(slot: number, data: Uint8Array): void {
-    this.#bytes.set(data, this.#dataBase + slot * this.#slotBytes);
-    Atomics.store(this.words, this.#lengthBase + slot, data.length);
+  /**
+   * Writes into a slot the caller acquired (no one else can see it yet) the
+   * bytes of a value: an encoding, or when `raw` the bytes of an ArrayBuffer,
+   * which take() copies into a new ArrayBuffer ({@link takenBuffer}).
+   */
+  write(slot: number, data: Uint8Array, raw: boolean): void {
+    this.#bytes.set(data, this.#valueStart(slot));
+    Atomics.store(this.words, this.#stateIndex(slot) + 1, raw ? data.length | RAW : data.length);
   }
 
   /** Gives a slot back (after its value was taken, or when a send is abandoned). */
   releaseSlot(slot: number): void {
-    Atomics.store(this.words, this.#stateBase + slot, FREE);
+    Atomics.store(this.words, this.#stateIndex(slot), FREE);
   }
 
   /** Appends a filled slot to the order; false if the ring is closed (the slot stays the caller's). */
@@ -151,7 +196,7 @@ export class Ring {
     const words = this.words;
     for (;;) {
       const position = Atomics.load(words, TAIL);
-      const cell = this.#cellBase + (position & this.#mask);
+      const cell = this.#cell(position);
       const lap = (position >>> this.#shift) & 0xffff;
       const empty = lap << 16;
       const seen = Atomics.load(words, cell);
@@ -180,7 +225,7 @@ export class Ring {
     const words = this.words;
     for (;;) {
       const position = Atomics.load(words, HEAD);
-      const cell = this.#cellBase + (position & this.#mask);
+      const cell = this.#cell(position);
       const lap = (position >>> this.#shift) & 0xffff;
       const seen = Atomics.load(words, cell);
       const seenLap = (seen >>> 16) & 0xffff;
@@ -189,10 +234,10 @@ export class Ring {
         if (tag === EMPTY) return NOTHING;
         if (tag === CLOSED) return CLOSED_MARK;
         const slot = tag - 1;
-        const length = Math.min(Atomics.load(words, this.#lengthBase + slot) >>> 0, this.#slotBytes);
-        const start = this.#dataBase + slot * this.#slotBytes;
+        const lengthWord = Atomics.load(words, this.#stateIndex(slot) + 1);
+        const length = Math.min(lengthWord & (RAW - 1), this.#slotBytes);
         // A torn copy (the slot was taken and reused meanwhile) fails the CAS below.
-        this.#copyOut(start, length);
+        this.#copyOut(this.#valueStart(slot), length, (lengthWord & RAW) !== 0);
         const consumed = ((lap + 1) & 0xffff) << 16;
         if (Atomics.compareExchange(words, cell, seen, consumed) === seen) {
           Atomics.compareExchange(words, HEAD, position, (position + 1) | 0);
@@ -210,7 +255,17 @@ export class Ring {
    * Copies `length` bytes from `start` out of the ring ({@link taken}): small
    * values into this thread's scratch buffer for the ring, without allocating.
    */
-  #copyOut(start: number, length: number): number {
+  #copyOut(start: number, length: number, raw: boolean): number {
+    const bytes = this.#bytes;
+    if (raw) {
+      // An ArrayBuffer's bytes: copied once, into the ArrayBuffer received
+      // (allocUnsafeSlow: its own ArrayBuffer, not zero-filled first, not pooled).
+      const buffer = Buffer.allocUnsafeSlow(length);
+      buffer.set(bytes.subarray(start, start + length));
+      this.#takenBuffer = buffer.buffer;
+      return length;
+    }
+    this.#takenBuffer = undefined;
     if (length > SCRATCH_LIMIT) {
       // A large value gets a buffer of its own, which the decoder may keep (no second copy).
       this.#taken = this.#bytes.slice(start, start + length);
@@ -220,7 +275,6 @@ export class Ring {
     this.#takenPrivate = false;
     let scratch = (this.#taken = this.#scratch);
     if (scratch.length < length) scratch = this.#scratch = this.#taken = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(length, 2 * scratch.length)));
-    const bytes = this.#bytes;
     if (length <= 64) for (let i = 0; i < length; i++) scratch[i] = bytes[start + i]!;
     else scratch.set(bytes.subarray(start, start + length));
     return length;
@@ -229,6 +283,11 @@ export class Ring {
   /** The bytes the last take() in this thread copied out: the first `length` of this buffer. */
   get taken(): Uint8Array {
     return this.#taken;
+  }
+
+  /** When the last take() in this thread found an ArrayBuffer sent raw: a copy of it, the value received (else undefined). */
+  get takenBuffer(): ArrayBuffer | undefined {
+    return this.#takenBuffer;
   }
 
   /** Whether {@link taken} is a buffer of its own (else it is reused by the next take()). */

@@ -193,3 +193,45 @@ t.test('bad input and misuse: typed errors naming the parameter', (t) => {
   t.same(result.sameThread, { got: { list: [1, 2] }, distinct: true }, 'cloned at send within one thread too');
   t.end();
 });
+
+t.test('an ArrayBuffer on its own goes into the slot raw: every size up to slotBytes, over many laps, arrives as its structured clone', (t) => {
+  const result = runCase('rawBuffers');
+  t.equal(result.echoedRight.length, result.count, 'every buffer came back');
+  t.ok(result.echoedRight.every(Boolean), 'each byte-identical, a plain ArrayBuffer, in order (sizes 8 to slotBytes)');
+  t.equal(result.tooLarge.name, 'RangeError');
+  t.match(result.tooLarge.message, /serializes to 4097 bytes, more than the channel's slotBytes \(4096\)/, 'one byte over slotBytes is refused, naming its size');
+  t.same(result.subclass, { plain: true, keys: [], bytes: [1, 2, 3, 4, 5] }, "a subclass's instance arrives as a plain ArrayBuffer without its own properties, as a clone does");
+  t.same(result.small, [1, 2, 3, 4, 5, 6, 7].map((size) => Array.from({ length: size }, (_, i) => 250 - i)), 'sizes 1 to 7');
+  t.same(result.resizable, { resizable: true, maxByteLength: 16, bytes: [7, 8, 9] }, 'a resizable one stays resizable (v8.serialize)');
+  t.equal(result.empty, 0, 'an empty one');
+  t.equal(result.detached, 'DataCloneError', 'a detached one cannot be cloned');
+  t.same(result.copiedAtSend, [{ id: 2, seq: 0 }, { id: 2, seq: 1 }], 'copied at send, also by a send that waited for room');
+  t.equal(result.nothingElse, 'ChannelTimeoutError');
+  t.end();
+});
+
+t.test('senders of raw ArrayBuffers terminated at random points (mid-copy too): no torn, lost or duplicated value, at most a slot each', (t) => {
+  const result = runCase('terminateBufferSenders');
+  t.equal(result.broken, 0, 'every buffer received is whole: one sender, one number, every byte');
+  t.same(result.received['0'], range(result.steadyCount), "the steady sender's buffers, each once, in order");
+  for (const [sender, seqs] of Object.entries(result.received as Record<string, number[]>)) {
+    if (sender === '0') continue;
+    t.ok(ascending(seqs) && seqs[0] === 0 && seqs.at(-1) === seqs.length - 1, `sender ${sender}: a gap-free prefix of what it sent`);
+  }
+  t.ok(result.fits >= result.capacity - result.victims && result.fits <= result.capacity, `${result.fits} of ${result.capacity} slots still usable`);
+  t.same(result.after, range(result.fits), 'and they drain whole, in order, after close');
+  t.end();
+});
+
+t.test('tasklets of two threads parked on one channel are woken for every value and every free slot (no lost wake-up)', (t) => {
+  const result = runCase('parkedWakeups');
+  t.same(result.acked, range(result.count), 'each value, sent while all receivers were parked, was received and acknowledged within 5 s');
+  const received: (number | string)[][] = result.received;
+  t.same(received.flat().filter((value) => typeof value === 'number').sort((a, b) => (a as number) - (b as number)), range(result.count), 'each exactly once');
+  t.ok(received.every((list) => list.at(-1) === 'ChannelClosedError'), 'every receiver saw the close');
+  t.same(result.receiveErrors, [], 'each free slot was refilled by a parked sender within 5 s');
+  t.same(Object.keys(result.bySender).sort(), ['a.0', 'a.1', 'a.2', 'b.0', 'b.1', 'b.2']);
+  for (const seqs of Object.values(result.bySender as Record<string, number[]>)) t.same(seqs, range(8), "each sender's values once, in its order");
+  t.same(result.senderOutcomes, Array(6).fill('done'));
+  t.end();
+});
