@@ -74,14 +74,16 @@ bool DebugWalkBypass::Calibrating() {
 }
 
 const char* DebugWalkBypass::ArchiveData(const RestoreTarget& target) {
-  uint64_t state = 0;
+  const PerIsolateThreadDataView per_thread(reinterpret_cast<char*>(target.identity->word[kCurrentThreadData]),
+                                            thread_state_offset_);
+  const auto thread_id = static_cast<int32_t>(target.identity->word[kThreadId]);
+  uint64_t state_address = 0;
+  const bool hung = per_thread.ProbeThreadState(&state_address);
+  const ThreadStateView state(reinterpret_cast<char*>(state_address));
   int32_t id = 0;
   uint64_t data = 0;
-  const uint64_t per_thread = target.identity->word[kCurrentThreadData];
-  const auto thread_id = static_cast<int32_t>(target.identity->word[kThreadId]);
-  if (per_thread == 0 || !ProbeValue(per_thread + thread_state_offset_, &state) ||
-      !ProbeValue(state + kThreadStateIdOffset, &id) || (id != thread_id && id != kNoThreadId) ||
-      !ProbeValue(state + kThreadStateDataOffset, &data) || data == 0) {
+  if (!hung || !state.ProbeId(&id) || (id != thread_id && id != kNoThreadId) || !state.ProbeData(&data) ||
+      data == 0) {
     Unavailable("a suspended thread's archive is not where it was observed");
     return nullptr;
   }
@@ -107,13 +109,12 @@ void DebugWalkBypass::Calibrate(const RestoreTarget& target, const char* data) {
 }
 
 char* DebugWalkBypass::ArchivedExitFrame(const RestoreTarget& target) const {
-  const char* state = ArchivedThreadState(*target.identity, thread_state_offset_);
-  if (state == nullptr ||
-      (check_archive_id_ && Load<int32_t>(state + kThreadStateIdOffset) !=
-                                static_cast<int32_t>(target.identity->word[kThreadId]))) {
+  const ThreadStateView state = ArchivedThreadState(*target.identity, thread_state_offset_);
+  if (state.null() ||
+      (check_archive_id_ && state.id() != static_cast<int32_t>(target.identity->word[kThreadId]))) {
     return nullptr;
   }
-  char* slot = Load<char*>(state + kThreadStateDataOffset) + archive_exit_frame_offset_;
+  char* slot = state.data() + archive_exit_frame_offset_;
   const auto exit_frame = Load<uint64_t>(slot);
   if (exit_frame <= target.stack_low || exit_frame >= target.stack_high) return nullptr;
   return slot;

@@ -17,10 +17,7 @@ using v8::internal::Internals;
 constexpr int kFreeList = 0;
 constexpr int kInUseList = 1;
 
-// StackGuard is {Isolate* isolate_; ThreadLocal thread_local_;}; V8 asserts
-// that its size is the one its API header publishes.
-constexpr size_t kStackGuardLocalsOffset = sizeof(void*);
-constexpr size_t kStackGuardLocalsSize = Internals::kStackGuardSize - kStackGuardLocalsOffset;
+constexpr size_t kStackGuardLocalsSize = Internals::kStackGuardSize - StackGuardView::kThreadLocalOffset;
 // EagerlyArchiveThread, once linking the state in use is done, is these calls.
 constexpr V8Function kArchiveCalls[] = {
     V8Function::kHandleScopeArchive, V8Function::kIsolateArchive, V8Function::kRelocatableArchive,
@@ -208,7 +205,7 @@ void DirectRestore::Prepare() {
   break_access_ = mutex;
   lock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexLock);
   unlock_ = functions->As<StateFunction>(V8Function::kRecursiveMutexUnlock);
-  stack_guard_ = isolate + Internals::kIsolateStackGuardOffset;
+  stack_guard_ = StackGuardView(isolate + Internals::kIsolateStackGuardOffset);
   const int debug_archive_size = functions->As<int (*)()>(V8Function::kDebugArchiveSize)();
   if (debug_archive_size <= 0 || debug_archive_size > 4096) {
     return Unavailable("Debug::ArchiveSpacePerThread() returned " + std::to_string(debug_archive_size));
@@ -246,15 +243,12 @@ bool DirectRestore::PrepareArchiveByComponent(const V8Functions& functions) {
   // Restoring the state it already has changes nothing; the lock keeps an
   // interrupt requested from another thread meanwhile from being lost.
   uint64_t owner = 0;
-  if (!ProbeValue(reinterpret_cast<uint64_t>(stack_guard_), &owner) ||
-      owner != reinterpret_cast<uint64_t>(isolate_)) {
-    return false;
-  }
-  char* const locals = stack_guard_ + kStackGuardLocalsOffset;
+  if (!stack_guard_.ProbeIsolate(&owner) || owner != reinterpret_cast<uint64_t>(isolate_)) return false;
+  char* const locals = stack_guard_.thread_local_state();
   alignas(16) char copy[kStackGuardLocalsSize];
   lock_(break_access_);
   std::memcpy(copy, locals, sizeof copy);
-  const char* end = restore_stack_guard_(stack_guard_, copy);
+  const char* end = restore_stack_guard_(stack_guard_.address(), copy);
   const bool same = std::memcmp(copy, locals, sizeof copy) == 0;
   unlock_(break_access_);
   if (end != copy + sizeof copy || !same) return false;
@@ -268,15 +262,15 @@ bool DirectRestore::PrepareArchiveByComponent(const V8Functions& functions) {
 #endif
 }
 
-void DirectRestore::ArchiveByComponent(char* state) {
-  link_into_(state, kInUseList);
-  char* to = Load<char*>(state + kThreadStateDataOffset);
+void DirectRestore::ArchiveByComponent(ThreadStateView state) {
+  link_into_(state.address(), kInUseList);
+  char* to = state.data();
   to = archive_handle_scopes_(handle_scopes_, to);
   to = archive_isolate_(isolate_, to);
   to = archive_relocatable_(isolate_, to);
   // ArchiveStackGuard also resets the live copy, which the restore that
   // follows overwrites before anything could read it.
-  std::memcpy(to, stack_guard_ + kStackGuardLocalsOffset, kStackGuardLocalsSize);
+  std::memcpy(to, stack_guard_.thread_local_state(), kStackGuardLocalsSize);
   to += kStackGuardLocalsSize;
   to = archive_debug_(debug_, to);
   to = archive_regexp_stack_(regexp_stack_, to);
@@ -289,55 +283,55 @@ bool DirectRestore::CanSwitch(const Identity& from, const Identity& to) {
     Prepare();
     if (!on()) return false;
   }
-  const char* manager = layout_.thread_manager;
-  const size_t state_offset = layout_.thread_state_offset;
-  return from.word[kCurrentThreadData] != 0 && ArchivedThreadState(from, state_offset) == nullptr &&
-         ArchivedThreadState(to, state_offset) != nullptr &&
-         Load<int32_t>(manager + layout_.lazy_thread_offset) == kNoThreadId &&
-         Load<int32_t>(manager + layout_.owner_offset) == static_cast<int32_t>(from.word[kThreadId]);
+  const ThreadManagerView manager = layout_.ThreadManager();
+  const PerIsolateThreadDataView from_data = layout_.PerThreadData(from);
+  return !from_data.null() && from_data.thread_state().null() &&
+         !layout_.PerThreadData(to).thread_state().null() && manager.lazily_archived_thread() == kNoThreadId &&
+         manager.owner() == static_cast<int32_t>(from.word[kThreadId]);
 }
 
 void DirectRestore::Switch(const Identity& from, const Identity& to, const IdentityAccess& identity) {
-  char* const manager = layout_.thread_manager;
+  const ThreadManagerView manager = layout_.ThreadManager();
   const auto from_id = static_cast<int32_t>(from.word[kThreadId]);
   const auto to_id = static_cast<int32_t>(to.word[kThreadId]);
   lock_(break_access_);
 
   // Archive `from` as ThreadManager::ArchiveThread and EagerlyArchiveThread do.
-  char* archived = get_free_thread_state_(manager);
-  unlink_(archived);
-  Store(reinterpret_cast<char*>(from.word[kCurrentThreadData]) + layout_.thread_state_offset, archived);
-  Store(archived + kThreadStateIdOffset, from_id);
+  const ThreadStateView archived(get_free_thread_state_(manager.address()));
+  unlink_(archived.address());
+  layout_.PerThreadData(from).set_thread_state(archived);
+  archived.set_id(from_id);
   if (archive_by_component_) {
     ArchiveByComponent(archived);
   } else {
-    Store(manager + layout_.lazy_thread_offset, from_id);
-    Store(manager + layout_.lazy_state_offset, archived);
-    eagerly_archive_thread_(manager);  // links it in use, copies every component
+    manager.set_lazily_archived_thread(from_id);
+    manager.set_lazily_archived_state(archived);
+    eagerly_archive_thread_(manager.address());  // links it in use, copies every component
   }
 
   // Become `to`: its identity, and the owner of the ThreadManager's lock,
   // which this OS thread holds throughout.
   identity.Load(to);
-  Store(manager + layout_.owner_offset, to_id);
+  manager.set_owner(to_id);
 
   // Restore `to` as ThreadManager::RestoreThread does, component by component.
-  char* restored = ArchivedThreadState(to, layout_.thread_state_offset);
-  char* const data = Load<char*>(restored + kThreadStateDataOffset);
+  const PerIsolateThreadDataView to_data = layout_.PerThreadData(to);
+  const ThreadStateView restored = to_data.thread_state();
+  char* const data = restored.data();
   char* next = restore_handle_scopes_(handle_scopes_, data);
   next = restore_isolate_(isolate_, next);
   next = restore_relocatable_(isolate_, next);
   if (archive_by_component_) {
-    std::memcpy(stack_guard_ + kStackGuardLocalsOffset, next, kStackGuardLocalsSize);
+    std::memcpy(stack_guard_.thread_local_state(), next, kStackGuardLocalsSize);
     next += kStackGuardLocalsSize;
   } else {
-    next = restore_stack_guard_(stack_guard_, next);
+    next = restore_stack_guard_(stack_guard_.address(), next);
   }
   // The debugger's state: archiving left the live copy equal to `from`'s
   // archive, so when `to`'s is the same and no debugger is active there is
   // nothing to restore (Debug::RestoreDebug would copy the same bytes and
   // re-enter a debugger that is not there).
-  const char* from_debug = Load<char*>(archived + kThreadStateDataOffset) + (next - data);
+  const char* from_debug = archived.data() + (next - data);
   uint8_t debugging;
   std::memcpy(&debugging, debug_is_active_, 1);
   if (debugging != 0 || std::memcmp(next, from_debug, debug_archive_size_) != 0) {
@@ -348,10 +342,10 @@ void DirectRestore::Switch(const Identity& from, const Identity& to, const Ident
   }
   next = restore_regexp_stack_(regexp_stack_, next);
   restore_bootstrapper_(bootstrapper_, next);
-  Store<char*>(reinterpret_cast<char*>(to.word[kCurrentThreadData]) + layout_.thread_state_offset, nullptr);
-  Store(restored + kThreadStateIdOffset, kNoThreadId);
-  unlink_(restored);
-  link_into_(restored, kFreeList);
+  to_data.set_thread_state(ThreadStateView());
+  restored.set_id(kNoThreadId);
+  unlink_(restored.address());
+  link_into_(restored.address(), kFreeList);
 
   unlock_(break_access_);
   ++switches_;

@@ -80,7 +80,7 @@ class DirectRestore final : public Shortcut {
   bool PrepareArchiveByComponent(const V8Functions& functions);
   void Describe(ShortcutCounters& counters) const override;
   // Archives the running V8 thread into `state`, as EagerlyArchiveThread.
-  void ArchiveByComponent(char* state);
+  void ArchiveByComponent(ThreadStateView state);
 
   using StateFunction = void (*)(char* object);
   using GetStateFunction = char* (*)(char* object);
@@ -94,7 +94,7 @@ class DirectRestore final : public Shortcut {
 
   char* break_access_ = nullptr;  // a base::RecursiveMutex
   char* handle_scopes_ = nullptr;  // HandleScopeImplementer
-  char* stack_guard_ = nullptr;
+  StackGuardView stack_guard_;
   char* debug_ = nullptr;
   char* regexp_stack_ = nullptr;
   char* bootstrapper_ = nullptr;

@@ -88,30 +88,32 @@ class ScavengeSkip final : public Shortcut {
   // coroutines are suspended; true if it may be changed.
   bool Verify(size_t minimum);
   // Whether V8's list, from `anchor`, is exactly the record (else turns off).
-  bool ListIsRecord(const char* anchor);
+  bool ListIsRecord(ThreadStateView anchor);
   void Reattach();
   void TurnOff(std::string reason);
   // Turned off: the threads unhooked for a scavenge under way go back.
   void EnabledChanged() override;
   void Describe(ShortcutCounters& counters) const override;
-  char* StateOf(const Suspension* suspension) const;
+  ThreadStateView StateOf(const Suspension* suspension) const;
+  ThreadManagerView Manager() const { return layout_.ThreadManager(); }
+  ThreadStateView InUseAnchor() const { return Manager().AnchorAt(in_use_anchor_offset_); }
+  // free_anchor_ is declared just before in_use_anchor_.
+  ThreadStateView FreeAnchor() const { return Manager().AnchorAt(in_use_anchor_offset_ - 8); }
   bool Settled(const Suspension* suspension) const {
     return scavenges_ >= suspension->since_scavenge + 2;
   }
 
   v8::Isolate* isolate_ = nullptr;
   bool registered_ = false;
-  char* thread_manager_ = nullptr;
-  size_t thread_state_offset_ = 0;      // PerIsolateThreadData::thread_state_
-  size_t lazy_state_offset_ = 0;        // ThreadManager::lazily_archived_thread_state_
+  ThreadArchiveLayout layout_;         // with a ThreadManager, or the skip is off
   size_t in_use_anchor_offset_ = 0;     // ThreadManager::in_use_anchor_ (verified)
 
   Suspension* newest_ = nullptr;
   uint64_t suspended_ = 0;  // entries in the record
   uint64_t scavenges_ = 0;
   // The unhooked tail of V8's list while a scavenge runs.
-  char* cut_first_ = nullptr;
-  char* cut_last_ = nullptr;
+  ThreadStateView cut_first_;
+  ThreadStateView cut_last_;
   // A switch ran between prologue and epilogue (another GC callback ran
   // JavaScript): this collection does not count as a scavenge that walked
   // every recently suspended thread.

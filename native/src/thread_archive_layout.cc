@@ -132,9 +132,9 @@ bool FindThreadManagerFields(const uint64_t* during, const uint64_t* after, uint
     const bool relocked = At<int32_t>(after, at - 8) == thread_id &&
                           At<int32_t>(after, at - 4) == kNoThreadId && At<uint64_t>(after, at) == 0;
     if (unlocked && relocked) {
-      layout->owner_offset = at - 8;
-      layout->lazy_thread_offset = at - 4;
-      layout->lazy_state_offset = at;
+      layout->thread_manager_fields.owner_offset = at - 8;
+      layout->thread_manager_fields.lazy_thread_offset = at - 4;
+      layout->thread_manager_fields.lazy_state_offset = at;
       ++hits;
     }
   }
@@ -164,7 +164,7 @@ bool DiscoverThreadArchiveLayout(v8::Isolate* isolate, const IdentityAccess& ide
     readable = readable && ProbeValue(per_thread, &during);
     for (size_t word = 0; readable && word < kPerThreadDataWords; ++word) {
       if (before[word] == 0 && during[word] != 0 &&
-          ProbeValue(during[word] + kThreadStateManagerOffset, &manager) &&
+          ThreadStateView(reinterpret_cast<char*>(during[word])).ProbeManager(&manager) &&
           ProbeValue(manager, &manager_during)) {
         manager_readable = true;
         break;
@@ -182,7 +182,8 @@ bool DiscoverThreadArchiveLayout(v8::Isolate* isolate, const IdentityAccess& ide
   for (size_t word = 0; word < kPerThreadDataWords; ++word) {
     int32_t id = 0;
     if (before[word] == 0 && after[word] == 0 && during[word] != 0 &&
-        ProbeValue(during[word] + kThreadStateIdOffset, &id) && (id == thread_id || id == kNoThreadId)) {
+        ThreadStateView(reinterpret_cast<char*>(during[word])).ProbeId(&id) &&
+        (id == thread_id || id == kNoThreadId)) {
       layout->thread_state_offset = word * 8;
       state = during[word];
       ++hits;

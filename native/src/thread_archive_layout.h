@@ -7,21 +7,12 @@
 #include <v8.h>
 
 #include <cstddef>
-#include <cstring>
 #include <string>
 
 #include "thread_identity.h"
+#include "thread_state_view.h"
 
 namespace stackless {
-
-// v8::internal::ThreadState { ThreadId id_; char* data_; ThreadState* next_;
-// ThreadState* previous_; ThreadManager* thread_manager_; }
-// (src/execution/v8threads.h, unchanged since 2012).
-constexpr size_t kThreadStateIdOffset = 0;
-constexpr size_t kThreadStateDataOffset = 8;
-constexpr size_t kThreadStateManagerOffset = 32;
-// ThreadId::Invalid().
-constexpr int32_t kNoThreadId = -1;
 
 struct ThreadArchiveLayout {
   char* live_tlt = nullptr;          // the isolate's ThreadLocalTop (published place)
@@ -31,10 +22,15 @@ struct ThreadArchiveLayout {
   // The isolate's ThreadManager: found if thread_manager != nullptr, else
   // thread_manager_error says why.
   char* thread_manager = nullptr;
-  size_t owner_offset = 0;           // mutex_owner_ (a ThreadId)
-  size_t lazy_thread_offset = 0;     // lazily_archived_thread_ (a ThreadId)
-  size_t lazy_state_offset = 0;      // lazily_archived_thread_state_
+  ThreadManagerFields thread_manager_fields;
   std::string thread_manager_error;
+
+  ThreadManagerView ThreadManager() const { return ThreadManagerView(thread_manager, thread_manager_fields); }
+  // A thread's per-isolate data (the identity's kCurrentThreadData word).
+  PerIsolateThreadDataView PerThreadData(const Identity& identity) const {
+    return PerIsolateThreadDataView(reinterpret_cast<char*>(identity.word[kCurrentThreadData]),
+                                    thread_state_offset);
+  }
 };
 
 // Must run inside a native call from JavaScript, on a thread that holds the
@@ -43,25 +39,11 @@ struct ThreadArchiveLayout {
 bool DiscoverThreadArchiveLayout(v8::Isolate* isolate, const IdentityAccess& identity,
                                  ThreadArchiveLayout* layout, std::string* error);
 
-// V8's words, read and written as V8 declares them (memcpy: no aliasing
-// assumptions about memory this code did not create).
-template <typename T>
-T Load(const char* address) {
-  T value;
-  std::memcpy(&value, address, sizeof value);
-  return value;
-}
-
-template <typename T>
-void Store(char* address, T value) {
-  std::memcpy(address, &value, sizeof value);
-}
-
-// The archive a suspended V8 thread's per-isolate data hangs, or nullptr
-// (PerIsolateThreadData::thread_state_, at the observed offset).
-inline char* ArchivedThreadState(const Identity& identity, size_t thread_state_offset) {
-  const auto* per_thread = reinterpret_cast<const char*>(identity.word[kCurrentThreadData]);
-  return per_thread == nullptr ? nullptr : Load<char*>(per_thread + thread_state_offset);
+// The archive a suspended V8 thread's per-isolate data hangs, or a null view.
+inline ThreadStateView ArchivedThreadState(const Identity& identity, size_t thread_state_offset) {
+  return PerIsolateThreadDataView(reinterpret_cast<char*>(identity.word[kCurrentThreadData]),
+                                  thread_state_offset)
+      .thread_state();
 }
 
 }  // namespace stackless
