@@ -11,6 +11,7 @@
         "src/base/read_probe.cc",
         "src/binding/addon.cc",
         "src/core/coroutines.cc",
+        "src/core/relock_stack.cc",
         "src/core/watchdog.cc",
         "src/shortcuts/debug_step_guard.cc",
         "src/shortcuts/debug_walk_bypass.cc",

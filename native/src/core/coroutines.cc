@@ -12,9 +12,6 @@ namespace {
 // Room left between V8's JS stack limit and the guard page, for the C++ that
 // V8 and Node run below the limit (runtime calls, the RangeError itself).
 constexpr size_t kStackLimitSlack = 64 * 1024;
-// Ample for V8's thread restore, even with the debugger stepping. Untouched
-// pages cost nothing.
-constexpr size_t kRelockStackSize = 256 * 1024;
 
 // Raw napi_throw_error: a worker may be terminated while it loads the core
 // (discovery calls into JavaScript, which termination interrupts); then
@@ -77,7 +74,6 @@ Coroutines::~Coroutines() {
   // safely, the stacks stay mapped.
   if (!skip_.ForgetSuspended()) pool_.KeepStacksMapped();
   for (size_t id = 1; id < table_.size(); ++id) delete table_[id];
-  UnmapStandaloneStack(relock_stack_);
 }
 
 void Coroutines::SetCallbacks(Napi::Function entry, Napi::Function poll) {
@@ -142,6 +138,22 @@ bool Coroutines::ServiceInterruptsBeforeSwitch() {
   return false;
 }
 
+V8Lock Coroutines::SwitchDirect(Coroutine* from, Coroutine* to) {
+  // Archives `from` and restores `to` under the lock this OS thread keeps.
+  direct_.Switch(from->slot.identity, to->slot.identity, identity_);
+  return SwapTo(from, to, V8Lock::kHeld);
+}
+
+V8Lock Coroutines::SwitchThroughUnlocker(Coroutine* from, Coroutine* to) {
+  // Archives this V8 thread and gives up the isolate's lock; whoever runs
+  // next takes it back (a new greenlet's v8::Locker, or RestoreCurrent()).
+  // The object owns nothing, so it is left undestroyed.
+  new (&unlocker_storage_) v8::Unlocker(isolate_);
+  PrepareIfFresh(to);
+  identity_.Load(to->slot.identity);
+  return SwapTo(from, to, V8Lock::kReleased);
+}
+
 void Coroutines::Suspend(Coroutine* from, Coroutine* target) {
   // No archive may hold a debugger step (debug_step_guard.h).
   step_guard_.Leaving(&from->saved_step);
@@ -150,20 +162,11 @@ void Coroutines::Suspend(Coroutine* from, Coroutine* target) {
   // match the order in which V8 links archived threads.
   skip_.Resuming(&target->suspension);
   skip_.Suspending(&from->suspension, &from->slot.identity);
-  if (target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)) {
-    direct_.Switch(from->slot.identity, target->slot.identity, identity_);
-    relock_on_resume_ = false;
-    SwapTo(from, target);
-  } else {
-    // Archives this V8 thread and gives up the isolate's lock; whoever runs
-    // next takes it back (a new greenlet's v8::Locker, or Relock()). The
-    // object owns nothing, so it is left undestroyed.
-    new (&unlocker_storage_) v8::Unlocker(isolate_);
-    relock_on_resume_ = true;
-    Transfer(from, target);
-  }
-  // Set by whoever resumed this coroutine.
-  if (relock_on_resume_) Relock();
+  const V8Lock lock = target->started && direct_.CanSwitch(from->slot.identity, target->slot.identity)
+                           ? SwitchDirect(from, target)
+                           : SwitchThroughUnlocker(from, target);
+  // Whoever resumed this coroutine says whether the lock is still to be taken.
+  if (lock == V8Lock::kReleased) relock_stack_.Run();
   AfterResume();
 }
 
@@ -318,28 +321,8 @@ bool Coroutines::Poll() {
          napi_call_function(env_, undefined, poll, 0, nullptr, &result) == napi_ok;
 }
 
-void Coroutines::Relock() {
-  relock_on_resume_ = false;
-  if (!relock_stack_.valid() && !relock_stack_failed_) {
-    relock_stack_ = MapStandaloneStack(kRelockStackSize);
-    relock_stack_failed_ = !relock_stack_.valid();
-    if (relock_stack_.valid()) {
-      relock_sp_ = PrepareContext(relock_stack_.top(), &Coroutines::RelockMain, this);
-    }
-  }
-  if (!relock_stack_.valid()) {
-    RestoreCurrent();
-    return;
-  }
-  stackless_swap_context(&relock_return_sp_, relock_sp_);
-}
-
-void Coroutines::RelockMain(void* self_as_void) {
-  auto* self = static_cast<Coroutines*>(self_as_void);
-  for (;;) {
-    self->RestoreCurrent();
-    stackless_swap_context(&self->relock_sp_, self->relock_return_sp_);
-  }
+void Coroutines::RestoreCurrentOf(void* self_as_void) {
+  static_cast<Coroutines*>(self_as_void)->RestoreCurrent();
 }
 
 void Coroutines::RestoreCurrent() {
@@ -367,16 +350,12 @@ void Coroutines::PrepareIfFresh(Coroutine* coroutine) {
       PrepareContext(coroutine->slot.stack.top(), &Coroutines::Main, coroutine);
 }
 
-void Coroutines::Transfer(Coroutine* from, Coroutine* to) {
-  PrepareIfFresh(to);
-  identity_.Load(to->slot.identity);
-  SwapTo(from, to);
-}
-
-void Coroutines::SwapTo(Coroutine* from, Coroutine* to) {
+V8Lock Coroutines::SwapTo(Coroutine* from, Coroutine* to, V8Lock lock) {
   current_ = to;
+  handoff_.Give(lock);
   stackless_swap_context(&from->saved_sp, to->saved_sp);
   ReleaseRetiredStack();
+  return handoff_.Take();
 }
 
 void Coroutines::ReleaseRetiredStack() {
@@ -416,7 +395,9 @@ void Coroutines::AfterResume() {
 void Coroutines::Main(void* self_as_void) {
   auto* self = static_cast<Coroutine*>(self_as_void);
   Coroutines* coroutines = self->owner;
-  coroutines->relock_on_resume_ = false;  // Run()'s v8::Locker takes the lock
+  // A fresh coroutine is only entered with the lock released; Run()'s
+  // v8::Locker takes it.
+  coroutines->handoff_.Take();
   coroutines->ReleaseRetiredStack();
   uint32_t next = coroutines->Run(self);
   coroutines->Finish(self, next);
@@ -502,7 +483,7 @@ void Coroutines::Finish(Coroutine* self, uint32_t next_id) {
   --live_;
   delete self;
   retired_ = slot;
-  relock_on_resume_ = true;  // Run()'s v8::Locker has let the lock go
+  handoff_.Give(V8Lock::kReleased);  // Run()'s v8::Locker has let the lock go
   identity_.Load(next->slot.identity);
   current_ = next;
   void* discarded_sp = nullptr;

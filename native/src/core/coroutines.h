@@ -2,13 +2,20 @@
 //
 // Each coroutine is, for V8, a thread of its own: while it is suspended its
 // V8 state (handle scopes, stack guard, top frames) sits in V8's thread
-// archive, where the garbage collector visits its frames. A switch is
+// archive, where the garbage collector visits its frames. A coroutine's life:
 //
-//   v8::Unlocker (archive "from") -> swap identity words -> swap machine stacks
-//   -> on the target's side, v8::Locker (lock, restore the target's state),
+//   fresh --(SwitchThroughUnlocker, or a coroutine's end)--> running
+//   running --(SwitchDirect or SwitchThroughUnlocker away)--> suspended
+//   suspended --(SwitchDirect: lock held; SwitchThroughUnlocker: relock)--> running
+//   running --(entry returns: Finish, lock released)--> finished
 //
-// or, between started coroutines where it verified itself, the direct
-// restore (direct_restore.h) does the archive and restore before the swap.
+// SwitchThroughUnlocker is V8's public path: v8::Unlocker (archive "from"),
+// swap identity words and machine stacks, then on the target's side a
+// v8::Locker (lock, restore its state) on the scratch stack (relock_stack.h).
+// SwitchDirect, between started coroutines where the direct restore verified
+// itself (direct_restore.h), archives and restores under the held lock
+// before the swap. Which of the two ran is the LockHandoff the swapping side
+// gives the side it lands on.
 //
 // This layer only moves control. Values, exceptions, parents and every other
 // greenlet rule live in TypeScript (packages/greenlet).
@@ -24,19 +31,37 @@
 #include <unordered_map>
 #include <vector>
 
-#include "v8/continuation_data_shield.h"
+#include "core/relock_stack.h"
 #include "shortcuts/debug_step_guard.h"
 #include "shortcuts/debug_walk_bypass.h"
 #include "shortcuts/direct_restore.h"
-#include "v8/interrupt_probe.h"
-#include "v8/join_stack.h"
 #include "shortcuts/scavenge_skip.h"
 #include "stacks/stack_pool.h"
+#include "v8/continuation_data_shield.h"
+#include "v8/interrupt_probe.h"
+#include "v8/join_stack.h"
 #include "v8/thread_identity.h"
 
 namespace stackless {
 
 class Coroutines;
+
+// What the side that swaps stacks tells the side it lands on about V8's
+// lock: still held, with the landing side's V8 thread restored (SwitchDirect),
+// or released, to be taken back there (SwitchThroughUnlocker, a coroutine's
+// end). A stack swap carries no value, so the word waits in the hand-off: given
+// right before each swap, taken right after it by the side it lands on.
+enum class V8Lock : uint8_t { kHeld, kReleased };
+
+class LockHandoff {
+ public:
+  void Give(V8Lock lock) { lock_ = lock; }
+  // Every swap gives first, so what is taken is always this swap's word.
+  V8Lock Take() const { return lock_; }
+
+ private:
+  V8Lock lock_ = V8Lock::kHeld;
+};
 
 struct Coroutine {
   Coroutines* owner = nullptr;
@@ -124,7 +149,6 @@ class Coroutines {
   static void Main(void* self_as_void);
   uint32_t Run(Coroutine* self);
   [[noreturn]] void Finish(Coroutine* self, uint32_t next_id);
-  void Transfer(Coroutine* from, Coroutine* to);
   // Interrupts pending for the running V8 thread are serviced before it is
   // archived. False when the caller must return at once (an exception or
   // termination is pending, or JavaScript is being ended).
@@ -132,20 +156,25 @@ class Coroutines {
   // Suspends `from` (the running coroutine) and resumes `to`; returns once
   // `from` is resumed again, with V8's lock and state back.
   void Suspend(Coroutine* from, Coroutine* to);
+  // The two ways to suspend `from` and run `to` (a started one, for the
+  // first). Each returns on `from`'s side once it is resumed, with what the
+  // resuming side handed over.
+  // (Inlined into Suspend: a call more would cost the switch measurably.)
+  [[gnu::always_inline]] inline V8Lock SwitchDirect(Coroutine* from, Coroutine* to);
+  [[gnu::always_inline]] inline V8Lock SwitchThroughUnlocker(Coroutine* from, Coroutine* to);
   // Run by a coroutine just resumed: answers capture requests addressed to it
   // (one per resumption in capture mode) until it is resumed for real.
   void ServeCaptures();
-  // Runs `to` on its stack; returns when some coroutine switches back.
-  void SwapTo(Coroutine* from, Coroutine* to);
+  // Runs `to` on its stack, handing it `lock`; returns when some coroutine
+  // switches back, with what that one handed over.
+  V8Lock SwapTo(Coroutine* from, Coroutine* to, V8Lock lock);
   void PrepareIfFresh(Coroutine* coroutine);
-  // Takes the isolate's lock back for the coroutine just resumed, after a
-  // switch that gave it up (v8::Unlocker, or a coroutine's end).
-  void Relock();
   // Calls poll(); false if it did not return (an exception, termination).
   bool Poll();
-  static void RelockMain(void* self_as_void);
-  // ~v8::Unlocker for the coroutine being resumed (current_).
+  // ~v8::Unlocker for the coroutine being resumed (current_), after a switch
+  // that gave the lock up (run on relock_stack_).
   void RestoreCurrent();
+  static void RestoreCurrentOf(void* self_as_void);
   void AfterResume();
   void PointHeapAtThisStack();
   void ReleaseRetiredStack();
@@ -179,16 +208,8 @@ class Coroutines {
   // The stack of a coroutine that just ended: it is still in use until the
   // swap away from it, so the next coroutine to run gives it back to the pool.
   StackSlot retired_;
-  // ~Unlocker (V8 relocking the isolate and restoring the resumed thread's
-  // state) runs ~4.5 KB of C++ below the suspension point: the debugger's
-  // restore walks the stack. On the coroutine's own stack that would dirty a
-  // second page of every suspended coroutine, so it runs on this scratch
-  // stack, one per thread, entered like a coroutine.
-  Stack relock_stack_;
-  bool relock_stack_failed_ = false;  // then ~Unlocker runs in place
-  void* relock_sp_ = nullptr;
-  void* relock_return_sp_ = nullptr;
-  bool relock_on_resume_ = false;  // set by whoever resumes a coroutine
+  RelockStack relock_stack_{&Coroutines::RestoreCurrentOf, this};
+  LockHandoff handoff_;
   alignas(v8::Unlocker) unsigned char unlocker_storage_[sizeof(v8::Unlocker)];
   alignas(v8::Locker) unsigned char locker_storage_[sizeof(v8::Locker)];
   // A coroutine that ended abnormally hands this to whoever runs next.
