@@ -8,27 +8,30 @@
     {
       "target_name": "stackless",
       "sources": [
-        "src/addon.cc",
-        "src/context.cc",
-        "src/continuation_data_shield.cc",
-        "src/coroutines.cc",
-        "src/debug_step_guard.cc",
-        "src/debug_walk_bypass.cc",
-        "src/direct_restore.cc",
-        "src/elf_symbols.cc",
-        "src/interrupt_probe.cc",
-        "src/join_stack.cc",
-        "src/read_probe.cc",
-        "src/scavenge_skip.cc",
-        "src/shortcut.cc",
-        "src/stack_pool.cc",
-        "src/thread_archive_layout.cc",
-        "src/thread_identity.cc",
-        "src/v8_functions.cc",
-        "src/v8_module.cc",
-        "src/watchdog.cc"
+        "src/base/read_probe.cc",
+        "src/binding/addon.cc",
+        "src/core/coroutines.cc",
+        "src/core/relock_stack.cc",
+        "src/core/watchdog.cc",
+        "src/shortcuts/debug_step_guard.cc",
+        "src/shortcuts/debug_walk_bypass.cc",
+        "src/shortcuts/direct_restore.cc",
+        "src/shortcuts/scavenge_skip.cc",
+        "src/shortcuts/shortcut.cc",
+        "src/stacks/stack_pool.cc",
+        "src/switch/context.cc",
+        "src/v8/continuation_data_shield.cc",
+        "src/v8/elf_symbols.cc",
+        "src/v8/interrupt_probe.cc",
+        "src/v8/join_stack.cc",
+        "src/v8/thread_archive_layout.cc",
+        "src/v8/thread_identity.cc",
+        "src/v8/v8_functions.cc",
+        "src/v8/v8_module.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      # Includes name their layer from src: #include "v8/thread_identity.h"
+      # (src/README.md: which layer may include which).
+      "include_dirs": ["src", "<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
@@ -40,8 +43,8 @@
       "ldflags": ["-Wl,-z,now"],
       "conditions": [
         ["stackless_werror == 'true'", { "cflags": ["-Werror"], "cflags_cc": ["-Werror"] }],
-        ["target_arch == 'x64'", { "sources": ["src/asm/switch_x86_64_sysv.S"] }],
-        ["target_arch == 'arm64'", { "sources": ["src/asm/switch_aarch64_aapcs64.S"] }]
+        ["target_arch == 'x64'", { "sources": ["src/switch/asm/switch_x86_64_sysv.S"] }],
+        ["target_arch == 'arm64'", { "sources": ["src/switch/asm/switch_aarch64_aapcs64.S"] }]
       ]
     }
   ]

@@ -48,7 +48,7 @@ export interface NativeCore {
   /** Script-name prefixes (file URLs or paths) whose frames captureStack leaves out. */
   setLibraryPrefixes(prefixes: string[]): void;
   /**
-   * The blocking-code watchdog (native/src/watchdog.h): `ms` > 0 turns it on,
+   * The blocking-code watchdog (native/src/core/watchdog.h): `ms` > 0 turns it on,
    * 0 off. `pending[0]` becomes 1 when a report waits; `deliver()` is called
    * from the event loop then. The byte array must be the same at every call.
    */
@@ -89,7 +89,7 @@ export interface NativeDiagnostics {
   captures(): number;
 }
 
-/** The switch's self-verifying shortcuts (native/src/shortcut.h). */
+/** The switch's self-verifying shortcuts (native/src/shortcuts/shortcut.h). */
 export type ShortcutName = keyof Shortcuts;
 
 /** What every shortcut reports, beside its own counters. */

@@ -36,7 +36,7 @@ function objectPinningOption() {
 
 /**
  * A debugger that steps across a switch needs the step guard
- * (native/src/debug_step_guard.h), which needs V8's symbols, read on a
+ * (native/src/shortcuts/debug_step_guard.h), which needs V8's symbols, read on a
  * background thread after load. So, when an inspector is open at load, and
  * before an inspector session connects or opens, wait for them (once, tens of
  * milliseconds). A debugger attached later (SIGUSR1) finds them long read.

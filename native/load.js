@@ -137,7 +137,7 @@ function resolvedFile(directory) {
 
 let loaded;
 
-/** `{ core, diagnostics, testing }`, as native/src/addon.cc exports them, loaded once. */
+/** `{ core, diagnostics, testing }`, as native/src/binding/addon.cc exports them, loaded once. */
 export function binding() {
   loaded ??= loadCore();
   return loaded;

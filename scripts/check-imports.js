@@ -1,10 +1,12 @@
-// The dependency rules of the TypeScript packages, checked from their
-// sources: no import cycles inside a package (through imports that run: a
-// type-only import is erased, and orders nothing), and each package imports
-// only the package below it (type-only imports included). Run by CI (`node scripts/check-imports.js`) and by
+// The dependency rules, checked from the sources: in the TypeScript packages
+// no import cycles inside a package (through imports that run: a type-only
+// import is erased, and orders nothing) and each package imports only the
+// package below it (type-only imports included); in native/src each
+// `#include "..."` names a folder its own layer may include
+// (native/src/README.md). Run by CI (`node scripts/check-imports.js`) and by
 // test/dependency-rules.test.ts. Prints each broken rule; exits 1 if any.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Each package and the workspace packages it may import: the one below it. */
@@ -15,6 +17,78 @@ export const layers = {
   '@stackless/channels': ['@stackless/tasklets'],
   '@stackless/generator': ['@stackless/greenlet'],
 };
+
+/**
+ * The layers of native/src and the folders each may include besides its own
+ * (native/src/README.md states the same rule).
+ */
+export const nativeLayers = {
+  binding: ['core', 'shortcuts', 'v8', 'stacks', 'switch', 'base'],
+  core: ['shortcuts', 'v8', 'stacks', 'switch', 'base'],
+  shortcuts: ['v8', 'base'],
+  v8: ['base'],
+  stacks: ['base'],
+  switch: [],
+  base: [],
+};
+
+/**
+ * Includes against the rule that exist today, as [file, included], both
+ * relative to native/src. This list may only shrink: a new one fails the check,
+ * and so does an entry here that no longer is one.
+ */
+export const knownNativeIncludes = [
+  // A pooled stack keeps the V8 identity last used on it (StackSlot).
+  ['stacks/stack_pool.h', 'v8/thread_identity.h'],
+];
+
+/** The `#include "..."` targets of a C or C++ source (not <...>, not in comments). */
+export function includesOf(text) {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return [...code.matchAll(/^\s*#\s*include\s*"([^"]+)"/gm)].map((match) => match[1]);
+}
+
+/** Broken native layer rules under `root`/native/src, as sentences. */
+function checkNativeIncludes(root, layersOf, known) {
+  const src = join(root, 'native', 'src');
+  if (!existsSync(src)) return [];
+  const errors = [];
+  const files = [];
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(cc|h|S|c)$/.test(entry.name)) files.push(relative(src, path).split(sep).join('/'));
+    }
+  };
+  walk(src);
+  const knownKeys = new Set(known.map(([file, included]) => `${file} -> ${included}`));
+  const found = new Set();
+  for (const file of files.sort()) {
+    const layer = file.includes('/') ? file.split('/')[0] : undefined;
+    if (layer === undefined || !(layer in layersOf)) {
+      errors.push(`native/src/${file} is in no layer of nativeLayers in scripts/check-imports.js`);
+      continue;
+    }
+    const allowed = new Set([layer, ...layersOf[layer]]);
+    for (const included of includesOf(readFileSync(join(src, file), 'utf8'))) {
+      const target = included.includes('/') ? included.split('/')[0] : undefined;
+      const key = `${file} -> ${included}`;
+      if (target === undefined || !(target in layersOf)) {
+        errors.push(`native/src/${file} includes "${included}", which names no layer (write "<layer>/${included}")`);
+      } else if (!existsSync(join(src, included))) {
+        errors.push(`native/src/${file} includes "${included}", which does not exist`);
+      } else if (!allowed.has(target)) {
+        if (knownKeys.has(key)) found.add(key);
+        else errors.push(`native/src/${file} includes "${included}"; ${layer} may include only ${[...allowed].join(', ')}`);
+      }
+    }
+  }
+  for (const key of knownKeys) {
+    if (!found.has(key)) errors.push(`known include ${key} is gone: remove it from knownNativeIncludes in scripts/check-imports.js`);
+  }
+  return errors;
+}
 
 /** The workspace's publishable packages: native and packages/*, by name. */
 function packagesOf(root) {
@@ -122,7 +196,11 @@ function cyclesOf(graph) {
  * cycles found (per package, package-relative paths).
  */
 export function checkImports(root, rules = { layers }) {
-  const errors = [];
+  const errors = checkNativeIncludes(
+    root,
+    rules.nativeLayers ?? nativeLayers,
+    rules.knownNativeIncludes ?? (rules.nativeLayers ? [] : knownNativeIncludes),
+  );
   const cycles = [];
   const packages = packagesOf(root);
   for (const { name } of packages) {
@@ -164,7 +242,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { errors } = checkImports(root);
   for (const error of errors) console.error(`check-imports: ${error}`);
   if (errors.length === 0) {
-    console.log('check-imports: dependency rules hold (no import cycle, no import across layers)');
+    console.log(
+      'check-imports: dependency rules hold (no import cycle, no import across layers; ' +
+        `${knownNativeIncludes.length} known native include(s) left)`,
+    );
   }
   process.exitCode = errors.length === 0 ? 0 : 1;
 }

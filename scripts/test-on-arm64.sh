@@ -92,7 +92,7 @@ fi
 echo "== switch self-test (AAPCS64)"
 aarch64-linux-gnu-g++ -std=c++20 -O2 -Wall -Wextra -Werror -Inative/src \
   native/test/switch_selftest_aarch64.cc native/test/switch_selftest_aarch64.S \
-  native/src/context.cc native/src/asm/switch_aarch64_aapcs64.S -o "$work/switch-selftest"
+  native/src/switch/context.cc native/src/switch/asm/switch_aarch64_aapcs64.S -o "$work/switch-selftest"
 "$work/switch-selftest" >"$work/selftest.log" || { cat "$work/selftest.log"; fail "switch self-test failed"; }
 tail -1 "$work/selftest.log"
 

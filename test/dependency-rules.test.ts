@@ -1,14 +1,19 @@
 // The dependency rules hold for the workspace (scripts/check-imports.js), and
-// the checker catches each kind of break in a small made-up workspace.
+// the checker catches each kind of break in a small made-up workspace,
+// TypeScript imports and native includes alike.
 import t, { type Test } from 'tap';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain JavaScript script without declarations.
-import { checkImports, layers } from '../scripts/check-imports.js';
+import { checkImports, layers, nativeLayers } from '../scripts/check-imports.js';
 
-type Rules = { layers: Record<string, string[]> };
+type Rules = {
+  layers: Record<string, string[]>;
+  nativeLayers?: Record<string, string[]>;
+  knownNativeIncludes?: Array<[string, string]>;
+};
 type Check = (root: string, rules?: Rules) => { errors: string[]; cycles: Array<[string, string[]]> };
 const check = checkImports as Check;
 
@@ -114,5 +119,66 @@ t.test('importing past the layer below is refused, in code and in package.json',
 t.test('a package missing from the layers list is an error', (t) => {
   const root = workspace(t, { ...base(), 'packages/new/package.json': manifest('@stackless/new'), 'packages/new/src/index.ts': 'export {};\n' });
   t.match(check(root, twoLayers).errors.join('\n'), /@stackless\/new is missing from the layers list/);
+  t.end();
+});
+
+const nativeRules: Rules = { ...twoLayers, nativeLayers: { core: ['stacks', 'v8'], stacks: [], v8: [] } };
+
+function nativeBase(): Record<string, string> {
+  return {
+    ...base(),
+    'native/src/README.md': '# map\n',
+    'native/src/core/coroutines.cc': '#include "core/coroutines.h"\n#include <v8.h>\n',
+    'native/src/core/coroutines.h': '#include "stacks/stack_pool.h"\n#include "v8/identity.h"\n',
+    'native/src/stacks/stack_pool.h': '// #include "v8/identity.h" in a comment does not count\n#include <cstddef>\n',
+    'native/src/v8/identity.h': '#pragma once\n',
+  };
+}
+
+t.test('native includes that go down the layers pass', (t) => {
+  t.same(check(workspace(t, nativeBase()), nativeRules).errors, []);
+  t.end();
+});
+
+t.test('a native include up the layers is refused, unless it is a known one', (t) => {
+  const root = workspace(t, { ...nativeBase(), 'native/src/stacks/stack_pool.h': '#include "v8/identity.h"\n' });
+  t.match(
+    check(root, nativeRules).errors.join('\n'),
+    /native\/src\/stacks\/stack_pool\.h includes "v8\/identity\.h"; stacks may include only stacks/,
+  );
+  const known: Rules = { ...nativeRules, knownNativeIncludes: [['stacks/stack_pool.h', 'v8/identity.h']] };
+  t.same(check(root, known).errors, [], 'listed as known');
+  t.match(
+    check(workspace(t, nativeBase()), known).errors.join('\n'),
+    /known include stacks\/stack_pool\.h -> v8\/identity\.h is gone/,
+    'a known include that is gone must leave the list',
+  );
+  t.end();
+});
+
+t.test('a native include must name an existing file of a layer, and every file be in one', (t) => {
+  const root = workspace(t, {
+    ...nativeBase(),
+    'native/src/core/coroutines.cc': '#include "coroutines.h"\n#include "v8/missing.h"\n',
+    'native/src/loose.cc': '\n',
+    'native/src/extra/thing.h': '\n',
+  });
+  const errors = check(root, nativeRules).errors.join('\n');
+  t.match(errors, /core\/coroutines\.cc includes "coroutines\.h", which names no layer/);
+  t.match(errors, /core\/coroutines\.cc includes "v8\/missing\.h", which does not exist/);
+  t.match(errors, /native\/src\/loose\.cc is in no layer/);
+  t.match(errors, /native\/src\/extra\/thing\.h is in no layer/);
+  t.end();
+});
+
+t.test('the rule native/src/README.md states is the one the check enforces', (t) => {
+  const readme = readFileSync(fileURLToPath(new URL('../native/src/README.md', import.meta.url)), 'utf8');
+  const table = new Map(
+    [...readme.matchAll(/^\| `([a-z0-9]+)` \| ((?:`[a-z0-9]+`(?:, )?)+|nothing) \|$/gm)].map((row) => [
+      row[1],
+      row[2] === 'nothing' ? [] : [...row[2].matchAll(/`([a-z0-9]+)`/g)].map((name) => name[1]),
+    ]),
+  );
+  t.same(Object.fromEntries(table), nativeLayers, 'the README table of "may include" matches nativeLayers');
   t.end();
 });

@@ -1,5 +1,5 @@
 // The restore shortcut that spares V8's debugger its stack walk
-// (native/src/debug_walk_bypass.h): it must find what V8 itself uses, stay
+// (native/src/shortcuts/debug_walk_bypass.h): it must find what V8 itself uses, stay
 // out of the way of a debugger, and change nothing a program can observe.
 import t from 'tap';
 import { Greenlet, GreenletExit, getcurrent } from '@stackless/greenlet';

@@ -1,7 +1,7 @@
 // A debugger stepping across greenlet switches (issue 14, item 1): V8's
 // restore of a thread archived mid-step walked off the end of its stack
 // (SIGSEGV in Debug::RestoreDebug). The debugger-step guard
-// (native/src/debug_step_guard.h) keeps every step on the stack it was counted
+// (native/src/shortcuts/debug_step_guard.h) keeps every step on the stack it was counted
 // on. Each run is a child process stepping at every pause; it must end by
 // itself with every value delivered once, in order.
 import t from 'tap';

@@ -1,5 +1,5 @@
 // The switch that drives V8's thread archive directly
-// (native/src/direct_restore.h): on where V8's code can be read (x86-64),
+// (native/src/shortcuts/direct_restore.h): on where V8's code can be read (x86-64),
 // invisible to programs, and leaving the debugger's state to V8 when a
 // debugger is active.
 import t from 'tap';

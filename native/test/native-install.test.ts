@@ -130,7 +130,7 @@ t.test('under pnpm, which skips unapproved install scripts, it says how to appro
 t.test('a binary built for another Node is named with both versions', (t) => {
   const packageDir = npmLayout('other-node');
   mkdirSync(join(packageDir, 'build/Release'), { recursive: true });
-  // Not loadable (no ELF header), tagged as src/addon.cc tags every build.
+  // Not loadable (no ELF header), tagged as src/binding/addon.cc tags every build.
   writeFileSync(join(packageDir, 'build/Release/stackless.node'), 'stackless-built-for: node 99.1.2 abi 999;\n');
   const result = load(packageDir);
   expectExit(t, result);

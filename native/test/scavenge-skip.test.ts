@@ -1,4 +1,4 @@
-// Scavenges that skip settled greenlets (native/src/scavenge_skip.h). Each run
+// Scavenges that skip settled greenlets (native/src/shortcuts/scavenge_skip.h). Each run
 // is a child process: a wrongly skipped greenlet crashes or reads corrupted
 // values, and the fixture checks every value it holds.
 import t from 'tap';

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "context.h"
+#include "switch/context.h"
 
 extern "C" void selftest_drive(uint64_t* block, void** save_sp, void* load_sp);
 extern "C" void selftest_clobber_and_swap(void** save_sp, void* load_sp);

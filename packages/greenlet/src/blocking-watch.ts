@@ -1,4 +1,4 @@
-// The native blocking-code watchdog (native/src/watchdog.h), for the tasklet
+// The native blocking-code watchdog (native/src/core/watchdog.h), for the tasklet
 // scheduler's setBlockingThreshold(). Internal: exported by @stackless/greenlet/internal only.
 import { core } from '@stackless/native';
 

@@ -1,7 +1,7 @@
 import { core } from '@stackless/native';
 
 /**
- * Lets the core find V8's join stack (native/src/join_stack.h), so that it
+ * Lets the core find V8's join stack (native/src/v8/join_stack.h), so that it
  * can refuse a switch from inside Array.prototype.join: the stack is shared
  * by all greenlets and would keep the suspended join's array. The core looks
  * from inside a nested join of two known arrays, then checks it is empty.
