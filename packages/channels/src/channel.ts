@@ -1,13 +1,11 @@
+import { type Blocker, type Tasklet, tasklet } from '@stackless/tasklets';
 import {
-  type Blocker,
-  type Tasklet,
-  blockCurrentOn,
-  getcurrent,
-  tasklet,
-  unblock,
-  unblockAndRun,
-} from '@stackless/tasklets';
-import { describeValue as describe, markDeliveredError } from '@stackless/tasklets/internal';
+  blockOn,
+  currentTasklet,
+  describeValue as describe,
+  markDeliveredError,
+  wakeBlocked,
+} from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
@@ -180,14 +178,13 @@ export class Channel<T> implements Iterable<T> {
       if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
       return value as T;
     }
-    const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with no value taken.
-    channelCallback?.(this, self, false, !this.#hasValueReady);
+    if (channelCallback !== null) channelCallback(this, currentTasklet(), false, !this.#hasValueReady);
     const ready = this.takeReady();
     if (ready !== NOTHING_READY) return unwrap(ready) as T;
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
-    return this.#block(self, false, undefined, false) as T;
+    return this.#block(false, undefined, false) as T;
   }
 
   /**
@@ -316,7 +313,7 @@ export class Channel<T> implements Iterable<T> {
     const senderRunsNow = this.#preference > 0;
     // Suspended until the sender has run, the receiver holds the sent error:
     // a cancellation meanwhile must leave it that error.
-    if (senderRunsNow && sender.isError) markDeliveredError(getcurrent());
+    if (senderRunsNow && sender.isError) markDeliveredError(currentTasklet());
     this.#release(sender, senderRunsNow);
     return item;
   }
@@ -354,13 +351,11 @@ export class Channel<T> implements Iterable<T> {
   }
 
   #send(value: unknown, isError: boolean): void {
-    // The current tasklet, before the transfer may run another one.
-    const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with nothing sent.
-    channelCallback?.(this, self, true, !this.#hasRoom);
+    if (channelCallback !== null) channelCallback(this, currentTasklet(), true, !this.#hasRoom);
     if (this.#trySend(value, isError)) return;
-    this.#block(self, true, value, isError);
+    this.#block(true, value, isError);
   }
 
   #trySend(value: unknown, isError: boolean): boolean {
@@ -386,8 +381,13 @@ export class Channel<T> implements Iterable<T> {
     return false;
   }
 
-  /** Blocks until a partner arrives; returns the value received (undefined for a sender) or throws. */
-  #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): unknown {
+  /**
+   * Blocks the current tasklet until a partner arrives; returns the value
+   * received (undefined for a sender) or throws.
+   */
+  #block(sending: boolean, value: unknown, isError: boolean): unknown {
+    // Nothing has moved since the operation began: the tasklet that began it.
+    const self = currentTasklet();
     const waiting = this.#waiting;
     const reason = sending ? this.#sendReason : this.#receiveReason;
     let operation = this.#spareOperation;
@@ -404,7 +404,7 @@ export class Channel<T> implements Iterable<T> {
     waiting.push(operation);
     let delivery: Delivery;
     try {
-      delivery = blockCurrentOn(operation) as Delivery;
+      delivery = blockOn(operation) as Delivery;
     } catch (error) {
       operation.cancel(); // blocking was refused (deadlock) or interrupted (kill)
       this.#recycle(operation);
@@ -468,6 +468,6 @@ function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
  */
 function wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
   if (delivery.isError) markDeliveredError(blocked);
-  if (runNow) unblockAndRun(blocked, delivery);
-  else unblock(blocked, delivery);
+  // It is in the channel's waiting list, so blocked: no need for unblock()'s checks.
+  wakeBlocked(blocked, delivery, runNow);
 }

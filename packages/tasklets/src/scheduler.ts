@@ -149,6 +149,11 @@ export function currentCore(): TaskletCore {
   return current;
 }
 
+/** The running tasklet: getcurrent() in one call, for the packages above (channels). */
+export function currentTasklet(): Tasklet {
+  return current.tasklet;
+}
+
 export function mainCore(): TaskletCore {
   return main;
 }
