@@ -197,7 +197,7 @@ export class Channel<T> implements Iterable<T> {
     this.#closing = true;
     if (this.#waiting.length > 0 && !this.#waiting.peek()!.sending) {
       const error = () => new ChannelClosedError(`${this.#name()} was closed while receiving`);
-      for (const receiver of this.#waiting.drain()) deliver(receiver, { value: error(), isError: true }, false);
+      for (const receiver of this.#waiting.drain()) this.#deliver(receiver, { value: error(), isError: true }, false);
     }
   }
 
@@ -368,9 +368,9 @@ export class Channel<T> implements Iterable<T> {
         const operation = receiver as BlockedOperation;
         operation.value = value;
         operation.isError = isError;
-        wakeWith(operation.tasklet, operation, this.#preference < 0);
+        this.#wakeWith(operation.tasklet, operation, this.#preference < 0);
       } else {
-        deliver(receiver, { value, isError }, this.#preference < 0);
+        this.#deliver(receiver, { value, isError }, this.#preference < 0);
       }
       return true;
     }
@@ -434,7 +434,28 @@ export class Channel<T> implements Iterable<T> {
 
   /** A blocked sender whose value was taken: it goes on (now, if preferred). */
   #release(sender: Waiter, runNow: boolean): void {
-    deliver(sender, TAKEN, runNow);
+    this.#deliver(sender, TAKEN, runNow);
+  }
+
+  // #deliver and #wakeWith are methods, not module functions, so that
+  // optimised code inlines them into the transfer (docs/switch-cost.md,
+  // "Calls on the hot path").
+
+  /** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
+  #deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
+    if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
+    else this.#wakeWith(waiter.tasklet, delivery, runNow);
+  }
+
+  /**
+   * Wakes a tasklet blocked in its own send or receive. An error it is handed
+   * is marked as delivered, so that a cancellation before it runs leaves it
+   * that error (docs/structured.md, rule 3).
+   */
+  #wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
+    if (delivery.isError) markDeliveredError(blocked);
+    // It is in the channel's waiting list, so blocked: no need for unblock()'s checks.
+    wakeBlocked(blocked, delivery, runNow);
   }
 
   #name(): string {
@@ -453,21 +474,4 @@ function inTasklet<R>(operation: () => R): Promise<R> {
       }
     })();
   });
-}
-
-/** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
-function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
-  if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
-  else wakeWith(waiter.tasklet, delivery, runNow);
-}
-
-/**
- * Wakes a tasklet blocked in its own send or receive. An error it is handed
- * is marked as delivered, so that a cancellation before it runs leaves it
- * that error (docs/structured.md, rule 3).
- */
-function wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
-  if (delivery.isError) markDeliveredError(blocked);
-  // It is in the channel's waiting list, so blocked: no need for unblock()'s checks.
-  wakeBlocked(blocked, delivery, runNow);
 }

@@ -126,6 +126,19 @@ export class TaskletCore implements Queued {
   get alive(): boolean {
     return !this.dead && (this.started || this.args !== undefined);
   }
+
+  /**
+   * What it gets as it resumes: its wake error thrown, else its tempval. A
+   * method, so that optimised code inlines it into every switch (see
+   * "Calls on the hot path" in docs/switch-cost.md).
+   */
+  takeResumption(): unknown {
+    this.deliveredError = false;
+    if (this.hasWakeError) throw takeWakeError(this);
+    const value = this.tempval;
+    this.tempval = undefined;
+    return value;
+  }
 }
 
 const queue = new RunQueue<TaskletCore>();
@@ -188,7 +201,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
     if (events.listening) emitDuringOperation('scheduled', core.tasklet);
-    armPump();
+    if (!pumpArmed) armPump();
   }
 }
 
@@ -239,7 +252,7 @@ export function switchTo(target: TaskletCore): unknown {
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
-  return takeResumption(self);
+  return self.takeResumption();
 }
 
 /**
@@ -273,16 +286,7 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
     }
   }
   current = self;
-  return takeResumption(self);
-}
-
-/** What a resumed tasklet gets: its wake error thrown, else its tempval. */
-function takeResumption(self: TaskletCore): unknown {
-  self.deliveredError = false;
-  if (self.hasWakeError) throw takeWakeError(self);
-  const value = self.tempval;
-  self.tempval = undefined;
-  return value;
+  return self.takeResumption();
 }
 
 function takeWakeError(core: TaskletCore): unknown {
