@@ -488,7 +488,8 @@ function sliceEnded(): boolean {
 function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   const waiting = runner?.core;
   if (waiting !== undefined && waiting !== self) {
-    if (queue.head === undefined || sliceEnded()) return waiting;
+    // An endless run() (the usual one) has no time slice to check.
+    if (queue.head === undefined || (runner!.deadline !== Infinity && sliceEnded())) return waiting;
     return queue.head;
   }
   if (queue.head !== undefined) return queue.head;
