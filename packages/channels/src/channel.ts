@@ -1,13 +1,11 @@
+import { type Blocker, type Tasklet, tasklet } from '@stackless/tasklets';
 import {
-  type Blocker,
-  type Tasklet,
-  blockCurrentOn,
-  getcurrent,
-  tasklet,
-  unblock,
-  unblockAndRun,
-} from '@stackless/tasklets';
-import { describeValue as describe, markDeliveredError } from '@stackless/tasklets/internal';
+  blockOn,
+  currentTasklet,
+  describeValue as describe,
+  markDeliveredError,
+  wakeBlocked,
+} from '@stackless/tasklets/internal';
 import { inspect } from 'node:util';
 
 import { ChannelClosedError, ChannelTimeoutError } from './errors.js';
@@ -180,14 +178,13 @@ export class Channel<T> implements Iterable<T> {
       if (closed) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
       return value as T;
     }
-    const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with no value taken.
-    channelCallback?.(this, self, false, !this.#hasValueReady);
+    if (channelCallback !== null) channelCallback(this, currentTasklet(), false, !this.#hasValueReady);
     const ready = this.takeReady();
     if (ready !== NOTHING_READY) return unwrap(ready) as T;
     if (this.#closing) throw new ChannelClosedError(`receive() on ${this.#name()}, which is closed`);
-    return this.#block(self, false, undefined, false) as T;
+    return this.#block(false, undefined, false) as T;
   }
 
   /**
@@ -200,7 +197,7 @@ export class Channel<T> implements Iterable<T> {
     this.#closing = true;
     if (this.#waiting.length > 0 && !this.#waiting.peek()!.sending) {
       const error = () => new ChannelClosedError(`${this.#name()} was closed while receiving`);
-      for (const receiver of this.#waiting.drain()) deliver(receiver, { value: error(), isError: true }, false);
+      for (const receiver of this.#waiting.drain()) this.#deliver(receiver, { value: error(), isError: true }, false);
     }
   }
 
@@ -312,11 +309,11 @@ export class Channel<T> implements Iterable<T> {
     if (sender === undefined) return NOTHING_READY;
     // Read before the release: the sender may run at once, and it reuses its
     // record for its next operation.
-    const item = asItem(sender.value, sender.isError);
+    const item = sender.isError ? asItem(sender.value, true) : sender.value; // asItem(), without its call for a value
     const senderRunsNow = this.#preference > 0;
     // Suspended until the sender has run, the receiver holds the sent error:
     // a cancellation meanwhile must leave it that error.
-    if (senderRunsNow && sender.isError) markDeliveredError(getcurrent());
+    if (senderRunsNow && sender.isError) markDeliveredError(currentTasklet());
     this.#release(sender, senderRunsNow);
     return item;
   }
@@ -354,13 +351,11 @@ export class Channel<T> implements Iterable<T> {
   }
 
   #send(value: unknown, isError: boolean): void {
-    // The current tasklet, before the transfer may run another one.
-    const self = getcurrent();
     // Before anything moves, as in Stackless: a callback that throws stops
     // the operation, with nothing sent.
-    channelCallback?.(this, self, true, !this.#hasRoom);
+    if (channelCallback !== null) channelCallback(this, currentTasklet(), true, !this.#hasRoom);
     if (this.#trySend(value, isError)) return;
-    this.#block(self, true, value, isError);
+    this.#block(true, value, isError);
   }
 
   #trySend(value: unknown, isError: boolean): boolean {
@@ -373,9 +368,9 @@ export class Channel<T> implements Iterable<T> {
         const operation = receiver as BlockedOperation;
         operation.value = value;
         operation.isError = isError;
-        wakeWith(operation.tasklet, operation, this.#preference < 0);
+        this.#wakeWith(operation.tasklet, operation, this.#preference < 0);
       } else {
-        deliver(receiver, { value, isError }, this.#preference < 0);
+        this.#deliver(receiver, { value, isError }, this.#preference < 0);
       }
       return true;
     }
@@ -386,8 +381,13 @@ export class Channel<T> implements Iterable<T> {
     return false;
   }
 
-  /** Blocks until a partner arrives; returns the value received (undefined for a sender) or throws. */
-  #block(self: Tasklet, sending: boolean, value: unknown, isError: boolean): unknown {
+  /**
+   * Blocks the current tasklet until a partner arrives; returns the value
+   * received (undefined for a sender) or throws.
+   */
+  #block(sending: boolean, value: unknown, isError: boolean): unknown {
+    // Nothing has moved since the operation began: the tasklet that began it.
+    const self = currentTasklet();
     const waiting = this.#waiting;
     const reason = sending ? this.#sendReason : this.#receiveReason;
     let operation = this.#spareOperation;
@@ -404,7 +404,7 @@ export class Channel<T> implements Iterable<T> {
     waiting.push(operation);
     let delivery: Delivery;
     try {
-      delivery = blockCurrentOn(operation) as Delivery;
+      delivery = blockOn(operation) as Delivery;
     } catch (error) {
       operation.cancel(); // blocking was refused (deadlock) or interrupted (kill)
       this.#recycle(operation);
@@ -434,7 +434,28 @@ export class Channel<T> implements Iterable<T> {
 
   /** A blocked sender whose value was taken: it goes on (now, if preferred). */
   #release(sender: Waiter, runNow: boolean): void {
-    deliver(sender, TAKEN, runNow);
+    this.#deliver(sender, TAKEN, runNow);
+  }
+
+  // #deliver and #wakeWith are methods, not module functions, so that
+  // optimised code inlines them into the transfer (docs/switch-cost.md,
+  // "Calls on the hot path").
+
+  /** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
+  #deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
+    if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
+    else this.#wakeWith(waiter.tasklet, delivery, runNow);
+  }
+
+  /**
+   * Wakes a tasklet blocked in its own send or receive. An error it is handed
+   * is marked as delivered, so that a cancellation before it runs leaves it
+   * that error (docs/structured.md, rule 3).
+   */
+  #wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
+    if (delivery.isError) markDeliveredError(blocked);
+    // It is in the channel's waiting list, so blocked: no need for unblock()'s checks.
+    wakeBlocked(blocked, delivery, runNow);
   }
 
   #name(): string {
@@ -453,21 +474,4 @@ function inTasklet<R>(operation: () => R): Promise<R> {
       }
     })();
   });
-}
-
-/** Wakes a blocked waiter with what it waited for; with `runNow` it runs at once (see unblockAndRun()). */
-function deliver(waiter: Waiter, delivery: Delivery, runNow: boolean): void {
-  if (waiter.claim !== undefined) waiter.claim(delivery, runNow);
-  else wakeWith(waiter.tasklet, delivery, runNow);
-}
-
-/**
- * Wakes a tasklet blocked in its own send or receive. An error it is handed
- * is marked as delivered, so that a cancellation before it runs leaves it
- * that error (docs/structured.md, rule 3).
- */
-function wakeWith(blocked: Tasklet, delivery: Delivery, runNow: boolean): void {
-  if (delivery.isError) markDeliveredError(blocked);
-  if (runNow) unblockAndRun(blocked, delivery);
-  else unblock(blocked, delivery);
 }

@@ -62,6 +62,17 @@ export function markDeliveredError(tasklet: Tasklet): void {
   tasklet.core.deliveredError = true;
 }
 
+/**
+ * unblock() (or, with `runNow`, unblockAndRun()) for a synchronisation object
+ * that holds `tasklet` in its own waiting list, so knows it is blocked: none
+ * of the public calls' checks, on the hot path of a channel transfer.
+ */
+export function wakeBlocked(tasklet: Tasklet, value: unknown, runNow: boolean): void {
+  const core = tasklet.core;
+  wake(core, value);
+  if (runNow) handOff(core);
+}
+
 /** Makes a blocked tasklet runnable; its blockCurrent() throws `error`. */
 export function unblockThrow(tasklet: Tasklet, error: unknown): void {
   wake(blockedCore(tasklet, 'unblockThrow'), undefined, { error });

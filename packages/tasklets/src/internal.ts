@@ -8,4 +8,5 @@
 import './thread.js';
 
 export { hideFramesOf, describeValue } from '@stackless/greenlet/internal';
-export { markDeliveredError } from './blocking.js';
+export { markDeliveredError, wakeBlocked } from './blocking.js';
+export { block as blockOn, currentTasklet } from './scheduler.js';

@@ -126,6 +126,19 @@ export class TaskletCore implements Queued {
   get alive(): boolean {
     return !this.dead && (this.started || this.args !== undefined);
   }
+
+  /**
+   * What it gets as it resumes: its wake error thrown, else its tempval. A
+   * method, so that optimised code inlines it into every switch (see
+   * "Calls on the hot path" in docs/switch-cost.md).
+   */
+  takeResumption(): unknown {
+    this.deliveredError = false;
+    if (this.hasWakeError) throw takeWakeError(this);
+    const value = this.tempval;
+    this.tempval = undefined;
+    return value;
+  }
 }
 
 const queue = new RunQueue<TaskletCore>();
@@ -147,6 +160,11 @@ export function startScheduler(mainTasklet: TaskletCore, installed: SchedulerHoo
 
 export function currentCore(): TaskletCore {
   return current;
+}
+
+/** The running tasklet: getcurrent() in one call, for the packages above (channels). */
+export function currentTasklet(): Tasklet {
+  return current.tasklet;
 }
 
 export function mainCore(): TaskletCore {
@@ -183,7 +201,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
     if (events.listening) emitDuringOperation('scheduled', core.tasklet);
-    armPump();
+    if (!pumpArmed) armPump();
   }
 }
 
@@ -234,7 +252,7 @@ export function switchTo(target: TaskletCore): unknown {
     // spares the store's write barrier (slow while the tasklet is young).
     if (current !== self) current = self;
   }
-  return takeResumption(self);
+  return self.takeResumption();
 }
 
 /**
@@ -268,16 +286,7 @@ function resumedByError(self: TaskletCore, error: unknown): unknown {
     }
   }
   current = self;
-  return takeResumption(self);
-}
-
-/** What a resumed tasklet gets: its wake error thrown, else its tempval. */
-function takeResumption(self: TaskletCore): unknown {
-  self.deliveredError = false;
-  if (self.hasWakeError) throw takeWakeError(self);
-  const value = self.tempval;
-  self.tempval = undefined;
-  return value;
+  return self.takeResumption();
 }
 
 function takeWakeError(core: TaskletCore): unknown {
@@ -479,7 +488,8 @@ function sliceEnded(): boolean {
 function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   const waiting = runner?.core;
   if (waiting !== undefined && waiting !== self) {
-    if (queue.head === undefined || sliceEnded()) return waiting;
+    // An endless run() (the usual one) has no time slice to check.
+    if (queue.head === undefined || (runner!.deadline !== Infinity && sliceEnded())) return waiting;
     return queue.head;
   }
   if (queue.head !== undefined) return queue.head;
