@@ -32,7 +32,11 @@
       # Includes name their layer from src: #include "v8/thread_identity.h"
       # (src/README.md: which layer may include which).
       "include_dirs": ["src", "<!(node -p \"require('node-addon-api').include_dir\")"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: in a thread being terminated
+      # V8 refuses every throw, and node-addon-api would then abort the whole
+      # process (a worker.terminate() landing inside a refused call did).
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED",
+                  "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags": ["-Wall", "-Wextra"],

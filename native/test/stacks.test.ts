@@ -175,3 +175,14 @@ t.test('a terminated worker\'s teardown does not walk the stacks of its suspende
   t.match(result.stdout, /terminated 8 workers with suspended greenlets/);
   t.end();
 });
+
+t.test('a worker terminated inside a call the core refuses ends; the process does not abort', (t) => {
+  // V8 refuses to throw in a thread being terminated: node-addon-api aborted
+  // the process when the core's TypeError could not be thrown (every run
+  // before NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS; in the suite it showed
+  // as the greenlet layer's start-up being cut short in a terminated worker).
+  const result = runChild(fixture('terminate-throwing.mjs'), [], ['8']);
+  expectExit(t, result);
+  t.match(result.stdout, /terminated 8 workers in refused calls/);
+  t.end();
+});
