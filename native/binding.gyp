@@ -12,6 +12,7 @@
         "src/binding/addon.cc",
         "src/core/coroutines.cc",
         "src/core/relock_stack.cc",
+        "src/core/stack_cache.cc",
         "src/core/watchdog.cc",
         "src/shortcuts/debug_step_guard.cc",
         "src/shortcuts/debug_walk_bypass.cc",

@@ -32,16 +32,6 @@ export const nativeLayers = {
   base: [],
 };
 
-/**
- * Includes against the rule that exist today, as [file, included], both
- * relative to native/src. This list may only shrink: a new one fails the check,
- * and so does an entry here that no longer is one.
- */
-export const knownNativeIncludes = [
-  // A pooled stack keeps the V8 identity last used on it (StackSlot).
-  ['stacks/stack_pool.h', 'v8/thread_identity.h'],
-];
-
 /** The `#include "..."` targets of a C or C++ source (not <...>, not in comments). */
 export function includesOf(text) {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
@@ -49,7 +39,7 @@ export function includesOf(text) {
 }
 
 /** Broken native layer rules under `root`/native/src, as sentences. */
-function checkNativeIncludes(root, layersOf, known) {
+function checkNativeIncludes(root, layersOf) {
   const src = join(root, 'native', 'src');
   if (!existsSync(src)) return [];
   const errors = [];
@@ -62,8 +52,6 @@ function checkNativeIncludes(root, layersOf, known) {
     }
   };
   walk(src);
-  const knownKeys = new Set(known.map(([file, included]) => `${file} -> ${included}`));
-  const found = new Set();
   for (const file of files.sort()) {
     const layer = file.includes('/') ? file.split('/')[0] : undefined;
     if (layer === undefined || !(layer in layersOf)) {
@@ -73,19 +61,14 @@ function checkNativeIncludes(root, layersOf, known) {
     const allowed = new Set([layer, ...layersOf[layer]]);
     for (const included of includesOf(readFileSync(join(src, file), 'utf8'))) {
       const target = included.includes('/') ? included.split('/')[0] : undefined;
-      const key = `${file} -> ${included}`;
       if (target === undefined || !(target in layersOf)) {
         errors.push(`native/src/${file} includes "${included}", which names no layer (write "<layer>/${included}")`);
       } else if (!existsSync(join(src, included))) {
         errors.push(`native/src/${file} includes "${included}", which does not exist`);
       } else if (!allowed.has(target)) {
-        if (knownKeys.has(key)) found.add(key);
-        else errors.push(`native/src/${file} includes "${included}"; ${layer} may include only ${[...allowed].join(', ')}`);
+        errors.push(`native/src/${file} includes "${included}"; ${layer} may include only ${[...allowed].join(', ')}`);
       }
     }
-  }
-  for (const key of knownKeys) {
-    if (!found.has(key)) errors.push(`known include ${key} is gone: remove it from knownNativeIncludes in scripts/check-imports.js`);
   }
   return errors;
 }
@@ -196,11 +179,7 @@ function cyclesOf(graph) {
  * cycles found (per package, package-relative paths).
  */
 export function checkImports(root, rules = { layers }) {
-  const errors = checkNativeIncludes(
-    root,
-    rules.nativeLayers ?? nativeLayers,
-    rules.knownNativeIncludes ?? (rules.nativeLayers ? [] : knownNativeIncludes),
-  );
+  const errors = checkNativeIncludes(root, rules.nativeLayers ?? nativeLayers);
   const cycles = [];
   const packages = packagesOf(root);
   for (const { name } of packages) {
@@ -242,10 +221,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { errors } = checkImports(root);
   for (const error of errors) console.error(`check-imports: ${error}`);
   if (errors.length === 0) {
-    console.log(
-      'check-imports: dependency rules hold (no import cycle, no import across layers; ' +
-        `${knownNativeIncludes.length} known native include(s) left)`,
-    );
+    console.log('check-imports: dependency rules hold (no import cycle, no import or include across layers)');
   }
   process.exitCode = errors.length === 0 ? 0 : 1;
 }

@@ -246,7 +246,7 @@ class Binding : public Napi::Addon<Binding> {
     Napi::Object stats = Napi::Object::New(info.Env());
     StackPool& pool = coroutines_->pool();
     stats.Set("live", static_cast<double>(coroutines_->live_count()));
-    stats.Set("pooledStacks", static_cast<double>(pool.pooled()));
+    stats.Set("pooledStacks", static_cast<double>(coroutines_->stack_cache().kept()));
     stats.Set("mappedStacks", static_cast<double>(pool.mapped()));
     stats.Set("stackSize", static_cast<double>(pool.stack_size()));
     stats.Set("guard", GuardMechanismName(pool.guard_mechanism()));
@@ -278,14 +278,14 @@ class Binding : public Napi::Addon<Binding> {
                             static_cast<double>(StackPool::kMaxStackSize), &bytes)) {
       return info.Env().Undefined();
     }
-    coroutines_->pool().SetStackSize(static_cast<size_t>(bytes));
+    coroutines_->stack_cache().SetStackSize(static_cast<size_t>(bytes));
     return info.Env().Undefined();
   }
 
   Napi::Value SetMaxPooledStacks(const Napi::CallbackInfo& info) {
     uint32_t count;
     if (!RequireUint(info, 0, "pooled stack count", &count)) return info.Env().Undefined();
-    coroutines_->pool().SetMaxPooled(count);
+    coroutines_->stack_cache().SetMaxKept(count);
     return info.Env().Undefined();
   }
 

@@ -89,7 +89,7 @@ Coroutine* Coroutines::Lookup(uint32_t id) const {
 bool Coroutines::IsLive(uint32_t id) const { return Lookup(id) != nullptr; }
 
 uint32_t Coroutines::CreateCoroutine() {
-  StackSlot slot = pool_.Acquire();
+  StackSlot slot = stack_cache_.Acquire();
   if (!slot.stack.valid()) return 0;  // pool_.failure() says why
   auto* coroutine = new Coroutine();
   coroutine->owner = this;
@@ -360,7 +360,7 @@ V8Lock Coroutines::SwapTo(Coroutine* from, Coroutine* to, V8Lock lock) {
 
 void Coroutines::ReleaseRetiredStack() {
   if (!retired_.stack.valid()) return;
-  pool_.Release(retired_);
+  stack_cache_.Release(retired_);
   retired_ = StackSlot{};
 }
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/relock_stack.h"
+#include "core/stack_cache.h"
 #include "shortcuts/debug_step_guard.h"
 #include "shortcuts/debug_walk_bypass.h"
 #include "shortcuts/direct_restore.h"
@@ -128,6 +129,7 @@ class Coroutines {
   bool interrupt_probe_verified() const { return interrupts_.verified(); }
 
   StackPool& pool() { return pool_; }
+  StackCache& stack_cache() { return stack_cache_; }
   DebugWalkBypass& debug_walk_bypass() { return bypass_; }
   DirectRestore& direct_restore() { return direct_; }
   DebugStepGuard& debug_step_guard() { return step_guard_; }
@@ -185,6 +187,7 @@ class Coroutines {
   IdentityLayout layout_;
   IdentityAccess identity_;
   StackPool pool_;
+  StackCache stack_cache_{&pool_};
   // The context coroutines run in (that of the thread's main script): a fresh
   // V8 thread has none entered, and code at a coroutine's base must have one.
   v8::Global<v8::Context> context_;
@@ -206,7 +209,7 @@ class Coroutines {
   std::vector<uint32_t> free_ids_;
   size_t live_ = 0;
   // The stack of a coroutine that just ended: it is still in use until the
-  // swap away from it, so the next coroutine to run gives it back to the pool.
+  // swap away from it, so the next coroutine to run gives it back.
   StackSlot retired_;
   RelockStack relock_stack_{&Coroutines::RestoreCurrentOf, this};
   LockHandoff handoff_;

@@ -200,25 +200,20 @@ StackPool::~StackPool() {
   }
 }
 
-StackSlot StackPool::Acquire() {
-  if (!free_.empty()) {
-    StackSlot slot = free_.back();
-    free_.pop_back();
-    return slot;
-  }
-  StackSlot slot;
+Stack StackPool::Acquire() {
+  Stack stack;
   while (!open_.empty()) {
     StackArena* arena = open_.back();
     if (IsCurrent(arena) && arena->has_room()) {
-      if (!TakeSlot(arena, &slot.stack)) return StackSlot{};
-      return slot;
+      if (!TakeSlot(arena, &stack)) return Stack{};
+      return stack;
     }
     arena->open = false;
     open_.pop_back();
   }
   StackArena* arena = MapArena();
-  if (arena == nullptr || !TakeSlot(arena, &slot.stack)) return StackSlot{};
-  return slot;
+  if (arena == nullptr || !TakeSlot(arena, &stack)) return Stack{};
+  return stack;
 }
 
 bool StackPool::TakeSlot(StackArena* arena, Stack* stack) {
@@ -310,16 +305,8 @@ void StackPool::ReturnMappings(size_t count) {
   mappings_ -= count;
 }
 
-void StackPool::Release(const StackSlot& slot) {
-  if (!slot.stack.valid()) return;
-  if (free_.size() < max_pooled_ && slot.stack.usable_size() == usable_size_) {
-    free_.push_back(slot);
-    return;
-  }
-  GiveBack(slot.stack);
-}
-
-void StackPool::GiveBack(const Stack& stack) {
+void StackPool::Release(const Stack& stack) {
+  if (!stack.valid()) return;
   StackArena* arena = stack.arena;
   --arena->in_use;
   --in_use_;
@@ -377,27 +364,7 @@ void StackPool::UnmapArena(StackArena* arena) {
   delete arena;
 }
 
-void StackPool::SetStackSize(size_t usable_bytes) {
-  usable_size_ = RoundUpToPage(usable_bytes);
-  std::vector<StackSlot> pooled;
-  pooled.swap(free_);
-  for (const StackSlot& slot : pooled) {
-    if (slot.stack.usable_size() == usable_size_) {
-      free_.push_back(slot);
-    } else {
-      GiveBack(slot.stack);
-    }
-  }
-}
-
-void StackPool::SetMaxPooled(size_t count) {
-  max_pooled_ = count;
-  while (free_.size() > max_pooled_) {
-    const Stack stack = free_.back().stack;
-    free_.pop_back();
-    GiveBack(stack);
-  }
-}
+void StackPool::SetStackSize(size_t usable_bytes) { usable_size_ = RoundUpToPage(usable_bytes); }
 
 void StackPool::SetGuardMechanism(GuardMechanism mechanism) {
   guard_ = mechanism == GuardMechanism::kGuardMarker && KernelHasGuardMarkers()

@@ -9,16 +9,17 @@
 // PROT_NONE pages made with mprotect, which split the mapping: two entries per
 // stack, as with one mapping per stack.
 //
-// Stacks of finished coroutines are pooled (with their V8 thread identity) so
-// that creating a coroutine normally maps nothing.
+// A slot given back stays in its arena for the next stack (its pages are
+// released in batches), so creating a coroutine normally maps nothing; the
+// core keeps a few stacks of finished coroutines as they are, with the V8
+// thread identity last used on them (core/stack_cache.h). The pool knows
+// nothing of V8.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include "v8/thread_identity.h"
 
 namespace stackless {
 
@@ -57,15 +58,6 @@ struct Stack {
   size_t usable_size() const { return mapping_size - guard_size; }
 };
 
-// A stack together with the V8 thread identity that was last used on it, so
-// that a pooled stack also recycles its V8 thread id and thread data instead
-// of growing V8's per-thread table with every coroutine.
-struct StackSlot {
-  Stack stack;
-  Identity identity;
-  bool has_identity = false;
-};
-
 // Why the last Acquire() failed.
 struct StackFailure {
   bool map_count = false;  // refused here: the process would near vm.max_map_count
@@ -84,10 +76,9 @@ class StackPool {
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  // Returns a slot with an invalid stack if no stack can be had; failure()
-  // then says why.
-  StackSlot Acquire();
-  void Release(const StackSlot& slot);
+  // Returns an invalid stack if no stack can be had; failure() then says why.
+  Stack Acquire();
+  void Release(const Stack& stack);
   const StackFailure& failure() const { return failure_; }
 
   // The usable sizes SetStackSize() accepts. Below the minimum, V8's stack
@@ -95,18 +86,16 @@ class StackPool {
   // base leave no room to run: the first start would fault.
   static constexpr size_t kMinStackSize = 128 * 1024;
   static constexpr size_t kMaxStackSize = 1024 * 1024 * 1024;
-  // Takes effect for stacks handed out from now on; pooled stacks of another
-  // size are given back. `usable_bytes` must be within the bounds above.
+  // Takes effect for stacks handed out from now on. `usable_bytes` must be
+  // within the bounds above.
   void SetStackSize(size_t usable_bytes);
   size_t stack_size() const { return usable_size_; }
-  void SetMaxPooled(size_t count);
   // For arenas mapped from now on. Guard markers are used only if the kernel
   // has them; asking for them elsewhere keeps mprotect.
   void SetGuardMechanism(GuardMechanism mechanism);
   GuardMechanism guard_mechanism() const { return guard_; }
 
-  size_t pooled() const { return free_.size(); }
-  size_t mapped() const { return in_use_; }  // stacks held by coroutines or the pool
+  size_t mapped() const { return in_use_; }  // stacks handed out and not given back
   size_t arenas() const { return arenas_.size(); }
   size_t slots() const { return slots_; }    // stack slots in all arenas
   size_t mappings() const { return mappings_; }
@@ -118,7 +107,6 @@ class StackPool {
  private:
   bool TakeSlot(StackArena* arena, Stack* stack);
   StackArena* MapArena();
-  void GiveBack(const Stack& stack);
   void UnmapArena(StackArena* arena);
   void ReleaseDirty();
   // Counts `count` more map-table entries against the process's budget.
@@ -128,14 +116,12 @@ class StackPool {
   bool IsCurrent(const StackArena* arena) const;
 
   bool keep_mapped_ = false;
-  std::vector<StackSlot> free_;        // the pool
   std::vector<StackArena*> arenas_;    // every arena
   std::vector<StackArena*> open_;      // arenas that may have a slot to hand out
   std::vector<StackArena*> dirty_arenas_;  // arenas with free slots to release
   size_t dirty_ = 0;                   // free slots whose pages are not released
   size_t usable_size_;
   size_t guard_size_;
-  size_t max_pooled_ = 256;
   GuardMechanism guard_;
   size_t in_use_ = 0;
   size_t slots_ = 0;
