@@ -395,9 +395,8 @@ void Coroutines::AfterResume() {
 void Coroutines::Main(void* self_as_void) {
   auto* self = static_cast<Coroutine*>(self_as_void);
   Coroutines* coroutines = self->owner;
-  // A fresh coroutine is only entered with the lock released; Run()'s
-  // v8::Locker takes it.
-  coroutines->handoff_.Take();
+  // A fresh coroutine is only entered with the lock released (the hand-off
+  // says kReleased, unread): Run()'s v8::Locker takes it.
   coroutines->ReleaseRetiredStack();
   uint32_t next = coroutines->Run(self);
   coroutines->Finish(self, next);

@@ -309,7 +309,7 @@ export class Channel<T> implements Iterable<T> {
     if (sender === undefined) return NOTHING_READY;
     // Read before the release: the sender may run at once, and it reuses its
     // record for its next operation.
-    const item = sender.isError ? asItem(sender.value, true) : sender.value; // asItem(), without its call for a value
+    const item = asItem(sender.value, sender.isError);
     const senderRunsNow = this.#preference > 0;
     // Suspended until the sender has run, the receiver holds the sent error:
     // a cancellation meanwhile must leave it that error.

@@ -201,7 +201,7 @@ export function enqueue(core: TaskletCore, asHead = false): void {
   if (!wasQueued) {
     if (logDebug) log.debug({ tasklet: label(core) }, 'scheduled');
     if (events.listening) emitDuringOperation('scheduled', core.tasklet);
-    if (!pumpArmed) armPump();
+    armPump();
   }
 }
 
@@ -488,8 +488,7 @@ function sliceEnded(): boolean {
 function nextAfterLeaving(self: TaskletCore): TaskletCore | undefined {
   const waiting = runner?.core;
   if (waiting !== undefined && waiting !== self) {
-    // An endless run() (the usual one) has no time slice to check.
-    if (queue.head === undefined || (runner!.deadline !== Infinity && sliceEnded())) return waiting;
+    if (queue.head === undefined || sliceEnded()) return waiting;
     return queue.head;
   }
   if (queue.head !== undefined) return queue.head;
